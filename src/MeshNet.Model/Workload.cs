@@ -1,0 +1,31 @@
+using System.Collections.Immutable;
+
+namespace MeshNet.Model;
+
+/// <summary>
+/// Something that can be a Service endpoint: a Pod from the manifests (kind Pod) or a process whose
+/// sidecar registered with the control plane (kind Sidecar).
+/// </summary>
+/// <param name="Address">The pod IP: where the workload (or its sidecar) is reached.</param>
+/// <param name="InboundPort">The sidecar's inbound listener port; null for a workload without a sidecar.</param>
+/// <param name="Hostname">spec.hostname, for headless DNS records; null when not set.</param>
+/// <param name="Subdomain">spec.subdomain; null when not set.</param>
+public sealed record Workload(
+    string Kind,
+    string Namespace,
+    string Name,
+    ImmutableDictionary<string, string> Labels,
+    string ServiceAccount,
+    string Address,
+    ImmutableArray<WorkloadPort> Ports,
+    bool Ready,
+    int? InboundPort,
+    string? Hostname,
+    string? Subdomain)
+    : MeshResource(new ResourceKey(Kind, Namespace, Name))
+{
+    public bool HasSidecar => InboundPort is not null;
+}
+
+/// <summary>A containerPort: optional name, number, protocol (TCP by default).</summary>
+public sealed record WorkloadPort(string Name, int Port, string Protocol);
