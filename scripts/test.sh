@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what the tests need, builds Release, runs every test project,
+# and prints one closing line "tests: N passed, N failed, N skipped".
+# Extra arguments go to `dotnet test` (for example: --filter "FullyQualifiedName~Proxy").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+results=artifacts/test-results
+rm -rf "$results"
+mkdir -p "$results"
+
+dotnet build MeshNet.sln -c Release -nologo -clp:ErrorsOnly
+
+status=0
+# --blame-hang-timeout turns a hung test into a failure with a dump instead of a stuck CI run.
+dotnet test MeshNet.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
+  --blame-hang-timeout 5m "$@" || status=$?
+
+passed=0 failed=0 skipped=0 total=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  t=$(get total); p=$(get passed); f=$(get failed); e=$(get error)
+  total=$((total + ${t:-0})); passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+done
+skipped=$((total - passed - failed))
+
+if [ "$total" -eq 0 ]; then
+  echo "tests: no test ran" >&2
+  exit 1
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+if [ "$failed" -gt 0 ] && [ "$status" -eq 0 ]; then
+  status=1
+fi
+exit "$status"
