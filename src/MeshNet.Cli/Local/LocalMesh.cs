@@ -1,0 +1,135 @@
+namespace MeshNet.Cli.Local;
+
+/// <summary>
+/// A running universal-mode mesh: meshnet-control over the manifest directory and, per planned pod, its
+/// containers and its meshnet-proxy. Owns every process it starts; disposing kills them all, newest first.
+/// </summary>
+internal sealed class LocalMesh : IDisposable
+{
+    public const string SidecarReadyPrefix = "meshnet-proxy ready ";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly List<ChildProcess> _children = [];
+    private readonly Lock _lock = new();
+    private readonly ProcessLog _log;
+    private readonly MeshBinaries _binaries;
+    private readonly TimeProvider _time;
+    private readonly TaskCompletionSource<ChildProcess> _firstExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _disposed;
+
+    private LocalMesh(ProcessLog log, MeshBinaries binaries, TimeProvider time)
+    {
+        _log = log;
+        _binaries = binaries;
+        _time = time;
+    }
+
+    public Uri ControlPlaneGrpc { get; private set; } = null!;
+
+    public Uri ControlPlaneAdmin { get; private set; } = null!;
+
+    public IReadOnlyList<PodPlan> Pods { get; private set; } = [];
+
+    /// <summary>Completes with the first child that exits: after startup, any exit is a failure of the mesh.</summary>
+    public Task<ChildProcess> FirstExit => _firstExit.Task;
+
+    /// <summary>Starts the control plane, then every pod, and returns when all of them printed their ready lines.</summary>
+    public static async Task<LocalMesh> StartAsync(
+        ControlPlaneSettings controlPlane,
+        IReadOnlyList<PodPlan> pods,
+        MeshBinaries binaries,
+        ProcessLog log,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var mesh = new LocalMesh(log, binaries, time);
+        try
+        {
+            await mesh.StartControlPlaneAsync(controlPlane, cancellationToken).ConfigureAwait(false);
+            var sidecars = new List<Task>();
+            foreach (var pod in pods)
+            {
+                foreach (var container in pod.Containers)
+                {
+                    mesh.Track(ChildProcess.Start(container, log, readyPrefix: null));
+                }
+
+                sidecars.Add(mesh.StartSidecarAsync(pod.Sidecar, cancellationToken));
+            }
+
+            await Task.WhenAll(sidecars).ConfigureAwait(false);
+            mesh.Pods = pods;
+            return mesh;
+        }
+        catch
+        {
+            mesh.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a meshnet-proxy (for a pod, or alone as a client's sidecar) and waits for its ready line.</summary>
+    public async Task StartSidecarAsync(SidecarSettings sidecar, CancellationToken cancellationToken)
+    {
+        var spec = new ProcessSpec(
+            $"{sidecar.Pod.Name}/meshnet-proxy",
+            DotnetHost.Path,
+            [_binaries.Resolve("meshnet-proxy"), .. sidecar.ToArguments(ControlPlaneGrpc)],
+            []);
+        var child = Track(ChildProcess.Start(spec, _log, SidecarReadyPrefix));
+        await child.Ready.WaitAsync(StartTimeout, _time, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        ChildProcess[] children;
+        lock (_lock)
+        {
+            _disposed = true;
+            children = [.. _children];
+            _children.Clear();
+        }
+
+        // Newest first: sidecars and apps go before the control plane, so sidecars do not log reconnect storms.
+        for (var i = children.Length - 1; i >= 0; i--)
+        {
+            children[i].Kill();
+        }
+
+        foreach (var child in children)
+        {
+            child.Exited.Wait(TimeSpan.FromSeconds(5));
+            child.Dispose();
+        }
+    }
+
+    private async Task StartControlPlaneAsync(ControlPlaneSettings settings, CancellationToken cancellationToken)
+    {
+        var spec = new ProcessSpec(
+            "meshnet-control",
+            DotnetHost.Path,
+            [_binaries.Resolve("meshnet-control"), .. settings.ToArguments()],
+            []);
+        var child = Track(ChildProcess.Start(spec, _log, ControlPlaneSettings.ReadyPrefix));
+        var line = await child.Ready.WaitAsync(StartTimeout, _time, cancellationToken).ConfigureAwait(false);
+        (ControlPlaneGrpc, ControlPlaneAdmin) = ControlPlaneSettings.ParseReadyLine(line);
+    }
+
+    private ChildProcess Track(ChildProcess child)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                child.Dispose();
+                throw new ObjectDisposedException(nameof(LocalMesh));
+            }
+
+            _children.Add(child);
+        }
+
+        _ = child.Exited.ContinueWith(_ => _firstExit.TrySetResult(child), TaskScheduler.Default);
+        return child;
+    }
+}

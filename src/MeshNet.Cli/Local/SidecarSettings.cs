@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace MeshNet.Cli.Local;
+
+/// <summary>Everything meshnet-proxy needs to stand next to one pod's app.</summary>
+internal sealed record SidecarSettings(
+    PodIdentity Pod,
+    int AppPort,
+    ImmutableArray<KeyValuePair<string, int>> NamedPorts,
+    string? ReadinessPath)
+{
+    public const int InboundPort = 15006;
+    public const int OutboundPort = 15001;
+    public const int AdminPort = 15000;
+
+    public Uri OutboundUrl => new($"http://{Pod.Address}:{OutboundPort.ToString(CultureInfo.InvariantCulture)}");
+
+    public Uri AdminUrl => new($"http://{Pod.Address}:{AdminPort.ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>The meshnet-proxy command line (after the dll), in the order of its --help.</summary>
+    public IReadOnlyList<string> ToArguments(Uri controlPlane)
+    {
+        var arguments = new List<string>
+        {
+            "--control-plane", controlPlane.ToString().TrimEnd('/'),
+            "--name", Pod.Name,
+            "--namespace", Pod.Namespace,
+        };
+        if (!Pod.Labels.IsEmpty)
+        {
+            arguments.Add("--labels");
+            arguments.Add(string.Join(",", Pod.Labels.Select(l => $"{l.Key}={l.Value}")));
+        }
+
+        arguments.AddRange(["--service-account", Pod.ServiceAccount]);
+        arguments.AddRange(["--app-address", Pod.Address]);
+        arguments.AddRange(["--app-port", Invariant(AppPort)]);
+        foreach (var (name, port) in NamedPorts)
+        {
+            arguments.AddRange(["--port", $"{name}={Invariant(port)}"]);
+        }
+
+        arguments.AddRange(["--inbound", $"{Pod.Address}:{Invariant(InboundPort)}"]);
+        arguments.AddRange(["--outbound", $"{Pod.Address}:{Invariant(OutboundPort)}"]);
+        arguments.AddRange(["--admin", $"{Pod.Address}:{Invariant(AdminPort)}"]);
+        if (ReadinessPath is not null)
+        {
+            arguments.AddRange(["--readiness-path", ReadinessPath]);
+        }
+
+        return arguments;
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
