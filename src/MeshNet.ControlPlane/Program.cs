@@ -1,1 +1,20 @@
+using MeshNet.ControlPlane.Hosting;
+
+ControlPlaneOptions options;
+try
+{
+    options = ControlPlaneOptions.Parse(args);
+}
+catch (FormatException ex)
+{
+    await Console.Error.WriteLineAsync($"meshnet-control: {ex.Message}").ConfigureAwait(false);
+    await Console.Error.WriteLineAsync(ControlPlaneOptions.Usage).ConfigureAwait(false);
+    return 2;
+}
+
+await using var app = ControlPlaneApp.Create(options);
+await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
+Console.Out.WriteLine(app.ReadyLine());
+await Console.Out.FlushAsync().ConfigureAwait(false);
+await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
 return 0;

@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using MeshNet.Model;
+using MeshNet.Protocol.V1;
+
+namespace MeshNet.ControlPlane.Compilation;
+
+/// <summary>
+/// The outbound routing table for clients in one namespace: one virtual host per Service port, reachable by
+/// every name the client's DNS search path would resolve, plus the Service's cluster IPs.
+/// </summary>
+internal static class VirtualHostCompiler
+{
+    public const string DefaultRouteName = "default";
+
+    public static ImmutableArray<VirtualHost> Compile(IEnumerable<MeshService> services, string clientNamespace, string clusterDomain)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var hosts = new List<VirtualHost>();
+        foreach (var service in services)
+        {
+            if (service.Type == ServiceType.ExternalName)
+            {
+                continue;
+            }
+
+            var fqdn = MeshNames.ServiceFqdn(service.Namespace, service.Name, clusterDomain);
+            foreach (var port in service.Ports)
+            {
+                hosts.Add(Compile(service, port, fqdn, clientNamespace, clusterDomain));
+            }
+        }
+
+        hosts.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return [.. hosts];
+    }
+
+    private static VirtualHost Compile(MeshService service, ServicePort port, string fqdn, string clientNamespace, string clusterDomain)
+    {
+        var suffix = ":" + port.Port.ToString(CultureInfo.InvariantCulture);
+        var host = new VirtualHost
+        {
+            Name = MeshNames.VirtualHostName(fqdn, port.Port),
+            Service = MeshNames.NamespacedName(service.Namespace, service.Name),
+        };
+        foreach (var alias in MeshNames.ServiceHostAliases(service.Namespace, service.Name, clientNamespace, clusterDomain))
+        {
+            host.Domains.Add(alias + suffix);
+        }
+
+        foreach (var ip in service.ClusterIPs.Where(ip => !string.Equals(ip, "None", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
+        {
+            // An IPv6 address needs brackets before a port, as it appears in a Host header.
+            host.Domains.Add((ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]" : ip) + suffix);
+        }
+
+        host.Routes.Add(new Protocol.V1.Route
+        {
+            Name = DefaultRouteName,
+            Match = new RouteMatch(),
+            Clusters = { new WeightedCluster { Cluster = MeshNames.OutboundClusterName(fqdn, port.Port), Weight = 100 } },
+        });
+        return host;
+    }
+}

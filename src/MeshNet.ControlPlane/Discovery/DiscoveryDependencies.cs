@@ -1,0 +1,11 @@
+using MeshNet.ControlPlane.Tracking;
+
+namespace MeshNet.ControlPlane.Discovery;
+
+/// <summary>The shared parts every discovery stream uses.</summary>
+internal sealed record DiscoveryDependencies(
+    MeshChangeTracker Tracker,
+    ProxySnapshotCache Cache,
+    ProxyRegistry Registry,
+    ControlPlaneReadiness Readiness,
+    TimeProvider TimeProvider);

@@ -1,0 +1,117 @@
+using System.Net;
+using MeshNet.ControlPlane.Admin;
+using MeshNet.ControlPlane.Compilation;
+using MeshNet.ControlPlane.Discovery;
+using MeshNet.ControlPlane.Tracking;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MeshNet.ControlPlane.Hosting;
+
+/// <summary>
+/// The composition root: one Kestrel host with an HTTP/2-only gRPC listener and an HTTP/1.1 admin listener,
+/// the change tracker, the update loop and the manifest source. Program and the in-process tests both use it.
+/// </summary>
+internal sealed class ControlPlaneApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ControlPlaneOptions _options;
+    // Filled by Kestrel's Listen callbacks when the server starts; Kestrel then updates each
+    // IPEndPoint to the bound address, which is how port 0 becomes a real port.
+    private readonly ListenOptions[] _listeners;
+    private IAsyncDisposable? _manifestSource;
+
+    private ControlPlaneApp(WebApplication app, ControlPlaneOptions options, ListenOptions[] listeners)
+    {
+        _app = app;
+        _options = options;
+        _listeners = listeners;
+    }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Where sources deliver resources; tests feed it directly.</summary>
+    public MeshChangeTracker Tracker => _app.Services.GetRequiredService<MeshChangeTracker>();
+
+    /// <summary>The bound gRPC endpoint (the real port when 0 was asked for); valid after <see cref="StartAsync"/>.</summary>
+    public IPEndPoint GrpcEndPoint => _listeners[0].IPEndPoint!;
+
+    public IPEndPoint AdminEndPoint => _listeners[1].IPEndPoint!;
+
+    public static ControlPlaneApp Create(ControlPlaneOptions options, TimeProvider? timeProvider = null, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder();
+        logging?.Invoke(builder.Logging);
+        var listeners = new ListenOptions[2];
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Grpc, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                listeners[0] = l;
+            });
+            kestrel.Listen(options.Admin, l =>
+            {
+                l.Protocols = HttpProtocols.Http1;
+                listeners[1] = l;
+            });
+        });
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
+        builder.Services.AddSingleton(options.Debounce);
+        builder.Services.AddSingleton<MeshChangeTracker>();
+        builder.Services.AddSingleton(new MeshConfigCompiler(options.ClusterDomain));
+        builder.Services.AddSingleton<ProxySnapshotCache>();
+        builder.Services.AddSingleton<ProxyRegistry>();
+        builder.Services.AddSingleton<ControlPlaneReadiness>();
+        builder.Services.AddSingleton<DiscoveryDependencies>();
+        builder.Services.AddSingleton<IMeshUpdatePipeline, MeshUpdatePipeline>();
+        builder.Services.AddHostedService<MeshUpdateLoop>();
+
+        var web = builder.Build();
+        web.MapGrpcService<DiscoveryService>();
+        web.MapAdminEndpoints();
+        return new ControlPlaneApp(web, options, listeners);
+    }
+
+    /// <summary>Starts the listeners, loads the manifest directory, publishes the first snapshot and marks ready.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.ConfigDirectory is { } directory)
+        {
+            _manifestSource = await ManifestSourceWiring.StartAsync(
+                directory,
+                Tracker,
+                _app.Services.GetRequiredService<ILoggerFactory>(),
+                _app.Services.GetRequiredService<TimeProvider>(),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        _app.Services.GetRequiredService<IMeshUpdatePipeline>().Flush();
+        _app.Services.GetRequiredService<ControlPlaneReadiness>().MarkReady();
+    }
+
+    /// <summary>The line tools wait for: actual bound ports.</summary>
+    public string ReadyLine() => $"meshnet-control ready grpc={GrpcEndPoint} admin={AdminEndPoint}";
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_manifestSource is not null)
+        {
+            await _manifestSource.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

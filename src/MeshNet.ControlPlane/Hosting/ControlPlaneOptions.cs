@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net;
+using MeshNet.ControlPlane.Tracking;
+using MeshNet.Model;
+
+namespace MeshNet.ControlPlane.Hosting;
+
+/// <summary>meshnet-control's command line.</summary>
+/// <param name="ConfigDirectory">Manifest directory (universal mode); null runs with sidecar registrations only.</param>
+internal sealed record ControlPlaneOptions(
+    string? ConfigDirectory,
+    IPEndPoint Grpc,
+    IPEndPoint Admin,
+    DebounceOptions Debounce,
+    string ClusterDomain)
+{
+    public const string Usage =
+        "usage: meshnet-control [--config DIR] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
+        "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local]";
+
+    public static ControlPlaneOptions Default { get; } = new(
+        null,
+        new IPEndPoint(IPAddress.Loopback, 15010),
+        new IPEndPoint(IPAddress.Loopback, 15014),
+        DebounceOptions.Default,
+        MeshNames.DefaultClusterDomain);
+
+    /// <exception cref="FormatException">With a message naming the flag when an argument is unknown or malformed.</exception>
+    public static ControlPlaneOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = Default;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var flag = eq > 0 ? arg[..eq] : arg;
+            string Value()
+            {
+                if (eq > 0)
+                {
+                    return arg[(eq + 1)..];
+                }
+
+                if (i + 1 >= args.Count)
+                {
+                    throw new FormatException($"{flag}: missing value");
+                }
+
+                return args[++i];
+            }
+
+            options = flag switch
+            {
+                "--config" => options with { ConfigDirectory = Value() },
+                "--grpc" => options with { Grpc = ParseEndPoint(flag, Value()) },
+                "--admin" => options with { Admin = ParseEndPoint(flag, Value()) },
+                "--debounce-quiet" => options with { Debounce = options.Debounce with { Quiet = ParseDuration(flag, Value()) } },
+                "--debounce-max" => options with { Debounce = options.Debounce with { MaxDelay = ParseDuration(flag, Value()) } },
+                "--cluster-domain" => options with { ClusterDomain = ParseDomain(flag, Value()) },
+                _ => throw new FormatException($"{flag}: unknown flag"),
+            };
+        }
+
+        if (options.Debounce.MaxDelay < options.Debounce.Quiet)
+        {
+            throw new FormatException("--debounce-max: must not be shorter than --debounce-quiet");
+        }
+
+        return options;
+    }
+
+    /// <summary>"127.0.0.1:15010", "[::1]:0" or "localhost:15010" (loopback).</summary>
+    public static IPEndPoint ParseEndPoint(string flag, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase))
+        {
+            value = "127.0.0.1" + value["localhost".Length..];
+        }
+
+        var colon = value.LastIndexOf(':');
+        if (colon <= 0 || !IPEndPoint.TryParse(value, out var endPoint) || value[(colon + 1)..].Length == 0)
+        {
+            throw new FormatException($"{flag}: expected ADDR:PORT, got \"{value}\"");
+        }
+
+        return endPoint;
+    }
+
+    /// <summary>A non-negative duration with a unit: "250ms", "1s", "1.5s", "2m".</summary>
+    public static TimeSpan ParseDuration(string flag, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        (string Suffix, double Milliseconds)[] units = [("ms", 1), ("s", 1000), ("m", 60_000)];
+        foreach (var (suffix, milliseconds) in units)
+        {
+            if (value.EndsWith(suffix, StringComparison.Ordinal) &&
+                double.TryParse(value[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+            {
+                return TimeSpan.FromMilliseconds(amount * milliseconds);
+            }
+        }
+
+        throw new FormatException($"{flag}: expected a duration with a unit (ms, s, m), got \"{value}\"");
+    }
+
+    private static string ParseDomain(string flag, string value)
+    {
+        var domain = value.Trim('.');
+        if (domain.Length == 0 || domain.Contains(' ', StringComparison.Ordinal))
+        {
+            throw new FormatException($"{flag}: expected a DNS domain, got \"{value}\"");
+        }
+
+        return domain;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Collections.Immutable;
+using MeshNet.Model;
+
+namespace MeshNet.ControlPlane.Indexing;
+
+/// <summary>
+/// Resolves a Service's endpoints with Kubernetes semantics (the EndpointSlice controller's rules):
+/// selector Services take the matching workloads of their namespace, selector-less Services take the
+/// EndpointSlices labelled with their name.
+/// </summary>
+internal static class EndpointResolver
+{
+    public static ServiceView Resolve(MeshService service, MeshSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (service.Type == ServiceType.ExternalName)
+        {
+            return new ServiceView(service, [.. service.Ports.Select(p => new ServicePortView(p, []))]);
+        }
+
+        var ports = service.Selector is { Count: > 0 } selector
+            ? FromSelector(service, selector, snapshot)
+            : FromEndpointSets(service, snapshot);
+        return new ServiceView(service, ports);
+    }
+
+    private static ImmutableArray<ServicePortView> FromSelector(
+        MeshService service, ImmutableDictionary<string, string> selector, MeshSnapshot snapshot)
+    {
+        var workloads = Candidates(snapshot.WorkloadsIn(service.Namespace), selector);
+        var result = ImmutableArray.CreateBuilder<ServicePortView>(service.Ports.Length);
+        foreach (var port in service.Ports)
+        {
+            var endpoints = new List<ResolvedEndpoint>(workloads.Count);
+            foreach (var workload in workloads)
+            {
+                if (ResolveTargetPort(port, workload) is not { } target)
+                {
+                    continue;
+                }
+
+                endpoints.Add(ToEndpoint(workload, target, workload.Ready));
+            }
+
+            result.Add(new ServicePortView(port, Sorted(endpoints)));
+        }
+
+        return result.MoveToImmutable();
+    }
+
+    /// <summary>
+    /// Matching workloads with an address. A registered sidecar shadows the manifest Pod of the same name:
+    /// it is the live process, and it is the one that can be reached through a sidecar.
+    /// </summary>
+    private static List<Workload> Candidates(ImmutableArray<Workload> inNamespace, IReadOnlyDictionary<string, string> selector)
+    {
+        var byName = new Dictionary<string, Workload>(StringComparer.Ordinal);
+        foreach (var workload in inNamespace)
+        {
+            if (workload.Address.Length == 0 || !LabelSelector.Matches(selector, workload.Labels))
+            {
+                continue;
+            }
+
+            if (!byName.TryGetValue(workload.Name, out var existing) || IsSidecar(workload) && !IsSidecar(existing))
+            {
+                byName[workload.Name] = workload;
+            }
+        }
+
+        return [.. byName.Values];
+    }
+
+    private static bool IsSidecar(Workload workload) =>
+        string.Equals(workload.Kind, ResourceKinds.Sidecar, StringComparison.Ordinal);
+
+    /// <summary>
+    /// A numeric targetPort applies to every workload; a named one resolves against the workload's port of
+    /// that name and protocol, and a workload without it is not an endpoint for this Service port.
+    /// </summary>
+    internal static int? ResolveTargetPort(ServicePort port, Workload workload)
+    {
+        if (!port.TargetPort.IsNamed)
+        {
+            return port.TargetPort.Number != 0 ? port.TargetPort.Number : port.Port;
+        }
+
+        foreach (var candidate in workload.Ports)
+        {
+            if (string.Equals(candidate.Name, port.TargetPort.Name, StringComparison.Ordinal) &&
+                string.Equals(candidate.Protocol, port.Protocol, StringComparison.OrdinalIgnoreCase))
+            {
+                return candidate.Port;
+            }
+        }
+
+        return null;
+    }
+
+    private static ResolvedEndpoint ToEndpoint(Workload workload, int targetPort, bool ready) =>
+        workload.InboundPort is { } inbound
+            ? new ResolvedEndpoint(Name(workload), workload.Address, inbound, targetPort, ready, true, workload.Labels)
+            : new ResolvedEndpoint(Name(workload), workload.Address, targetPort, targetPort, ready, false, workload.Labels);
+
+    private static string Name(Workload workload) => MeshNames.NamespacedName(workload.Namespace, workload.Name);
+
+    private static ImmutableArray<ServicePortView> FromEndpointSets(MeshService service, MeshSnapshot snapshot)
+    {
+        var sets = snapshot.EndpointSets.Values
+            .Where(s => string.Equals(s.Namespace, service.Namespace, StringComparison.Ordinal) &&
+                        string.Equals(s.ServiceName, service.Name, StringComparison.Ordinal))
+            .OrderBy(s => s.Key, ResourceKey.Ordinal)
+            .ToList();
+        var result = ImmutableArray.CreateBuilder<ServicePortView>(service.Ports.Length);
+        foreach (var port in service.Ports)
+        {
+            var endpoints = new List<ResolvedEndpoint>();
+            foreach (var set in sets)
+            {
+                var setPort = set.Ports.FirstOrDefault(p =>
+                    string.Equals(p.Name, port.Name, StringComparison.Ordinal) &&
+                    string.Equals(p.Protocol, port.Protocol, StringComparison.OrdinalIgnoreCase));
+                if (setPort is null)
+                {
+                    continue;
+                }
+
+                foreach (var entry in set.Endpoints)
+                {
+                    foreach (var address in entry.Addresses)
+                    {
+                        endpoints.Add(FromSliceEntry(service, entry, address, setPort.Port, snapshot));
+                    }
+                }
+            }
+
+            result.Add(new ServicePortView(port, Sorted(endpoints)));
+        }
+
+        return result.MoveToImmutable();
+    }
+
+    private static ResolvedEndpoint FromSliceEntry(
+        MeshService service, EndpointSetEntry entry, string address, int port, MeshSnapshot snapshot)
+    {
+        if (snapshot.SidecarsByAddress.TryGetValue(address, out var sidecar))
+        {
+            // The address belongs to a meshed workload: go through its sidecar like any selector endpoint.
+            return ToEndpoint(sidecar, port, entry.Ready);
+        }
+
+        var workload = entry.TargetPodName is { Length: > 0 } pod ? MeshNames.NamespacedName(service.Namespace, pod) : string.Empty;
+        return new ResolvedEndpoint(workload, address, port, port, entry.Ready, false, LabelSelector.Empty);
+    }
+
+    private static ImmutableArray<ResolvedEndpoint> Sorted(List<ResolvedEndpoint> endpoints)
+    {
+        endpoints.Sort(static (a, b) =>
+        {
+            var c = string.CompareOrdinal(a.Address, b.Address);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = a.Port.CompareTo(b.Port);
+            return c != 0 ? c : string.CompareOrdinal(a.Workload, b.Workload);
+        });
+        return [.. endpoints];
+    }
+}

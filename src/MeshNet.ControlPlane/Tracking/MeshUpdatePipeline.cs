@@ -1,0 +1,70 @@
+using MeshNet.ControlPlane.Discovery;
+using MeshNet.ControlPlane.Indexing;
+using Microsoft.Extensions.Logging;
+
+namespace MeshNet.ControlPlane.Tracking;
+
+/// <summary>
+/// One flush: take the tracker's batch, apply it to the snapshot, re-resolve the affected Services and
+/// publish the new index to the sidecar cache.
+/// </summary>
+internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
+{
+    private readonly MeshChangeTracker _tracker;
+    private readonly ProxySnapshotCache _cache;
+    private readonly ILogger<MeshUpdatePipeline> _logger;
+    private readonly Lock _lock = new();
+    private MeshIndex _index = MeshIndex.Empty;
+
+    public MeshUpdatePipeline(MeshChangeTracker tracker, ProxySnapshotCache cache, ILogger<MeshUpdatePipeline> logger)
+    {
+        _tracker = tracker;
+        _cache = cache;
+        _logger = logger;
+    }
+
+    public bool Flush()
+    {
+        lock (_lock)
+        {
+            var batch = _tracker.TakeBatch();
+            if (batch.IsEmpty)
+            {
+                return false;
+            }
+
+            foreach (var (origin, errors) in batch.ErrorsByOrigin)
+            {
+                if (errors.IsEmpty)
+                {
+                    LogErrorsCleared(origin);
+                }
+
+                foreach (var error in errors)
+                {
+                    LogResourceError(error.Origin, error.ToString());
+                }
+            }
+
+            if (batch.Changes.IsEmpty)
+            {
+                return false;
+            }
+
+            var snapshot = _index.Snapshot.Apply(batch.Changes);
+            _index = _index.Update(snapshot, batch.Changes);
+            _cache.Publish(_index);
+            LogPublished(snapshot.Version, batch.Changes.Length, snapshot.Services.Count, snapshot.Workloads.Count);
+            return true;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resource error from {Origin}: {Error}")]
+    private partial void LogResourceError(string origin, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Errors from {Origin} cleared")]
+    private partial void LogErrorsCleared(string origin);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Mesh snapshot {Version}: {Changes} changes, {Services} services, {Workloads} workloads")]
+    private partial void LogPublished(long version, int changes, int services, int workloads);
+}
