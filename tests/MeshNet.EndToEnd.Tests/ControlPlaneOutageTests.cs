@@ -1,0 +1,45 @@
+using MeshNet.EndToEnd.Tests.Harness;
+using Xunit.Abstractions;
+using static MeshNet.EndToEnd.Tests.MeshScenario;
+
+namespace MeshNet.EndToEnd.Tests;
+
+/// <summary>The data plane outlives the control plane, and a restarted control plane brings it up to date.</summary>
+public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Sidecars_KeepServingTheLastConfig_WhileTheControlPlaneIsDown_AndResyncAfterItRestarts()
+    {
+        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
+        var (client, backends) = await StartBackendsAndClientAsync(bed, "backend-1", "backend-2");
+        using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
+
+        await bed.StopControlPlaneAsync();
+        var duringOutage = await mesh.SendAsync(BackendUrl, 200);
+        bed.Log.Note($"control plane down: {duringOutage}");
+        Assert.Empty(duringOutage.Failures);
+        Assert.Equal(["backend-1", "backend-2"], duringOutage.ByBackend.Keys.Order(StringComparer.Ordinal));
+
+        // Made while nobody watches the directory: only a fresh load after the restart can pick it up.
+        bed.Manifests.Write("late-service.yaml", Manifests.Service(
+            MeshTestBed.Namespace, "late", BackendLabels, new ServicePortSpec("http", 80, MeshTestBed.HttpPortName)));
+        var stillNoRoute = await mesh.GetAsync("http://late.e2e/");
+        Assert.Equal("no-route", stillNoRoute.MeshError);
+
+        await bed.RestartControlPlaneAsync();
+        var (_, resyncedAfter) = await Poll.UntilAsync(
+            () => mesh.GetAsync("http://late.e2e/"),
+            response => response.Succeeded,
+            TimeSpan.FromSeconds(30),
+            "the client routes to the Service added during the outage");
+        bed.Log.Note($"client routed to the new Service {resyncedAfter.TotalMilliseconds:F0} ms after the restart");
+
+        var proxies = await bed.Admin.ProxiesAsync();
+        Assert.Equal(
+            ["backend-1", "backend-2", "client"],
+            proxies.Select(p => p.Name).Order(StringComparer.Ordinal));
+        var afterRestart = await mesh.SendAsync(BackendUrl, 100);
+        Assert.Empty(afterRestart.Failures);
+        Assert.Equal(backends.Length, afterRestart.ByBackend.Count);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net;
+
+namespace MeshNet.EndToEnd.Tests.Harness;
+
+/// <summary>A running meshnet-testbackend: HTTP/1.1 on one port, h2c and gRPC on another.</summary>
+internal sealed class BackendProcess : IAsyncDisposable
+{
+    private readonly ChildProcess _process;
+
+    private BackendProcess(string name, ChildProcess process, ReadyLine ready)
+    {
+        Name = name;
+        _process = process;
+        Http = ready["listen"];
+        H2c = ready["h2c"];
+    }
+
+    /// <summary>The name it answers with (header <c>x-backend</c>, gRPC <c>backend</c>).</summary>
+    public string Name { get; }
+
+    public IPEndPoint Http { get; }
+
+    public IPEndPoint H2c { get; }
+
+    public static async Task<BackendProcess> StartAsync(string name, IPAddress address, TestLog log)
+    {
+        string[] args =
+        [
+            "--name", name,
+            "--listen", new IPEndPoint(address, PodPorts.AppHttp).ToString(),
+            "--h2c-listen", new IPEndPoint(address, PodPorts.AppH2c).ToString(),
+        ];
+        var process = ChildProcess.Start(name + "/app", "meshnet-testbackend", MeshBinaries.TestBackend, args, log);
+        try
+        {
+            return new BackendProcess(name, process, await process.WaitForReadyAsync(PodPorts.StartTimeout));
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    public Task StopAsync() => _process.StopAsync();
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+}
