@@ -1,0 +1,104 @@
+using System.CommandLine;
+using MeshNet.Cli.Local;
+
+namespace MeshNet.Cli.Commands;
+
+/// <summary>meshctl's command tree (System.CommandLine); each action hands over to one command class.</summary>
+internal static class CommandLine
+{
+    public static RootCommand Build(ShutdownSignal shutdown)
+    {
+        var root = new RootCommand("meshctl: run and inspect MeshNet meshes");
+        root.Subcommands.Add(Demo(shutdown));
+        root.Subcommands.Add(Up(shutdown));
+        return root;
+    }
+
+    private static Command Demo(ShutdownSignal shutdown)
+    {
+        var duration = new Option<TimeSpan>("--duration")
+        {
+            Description = "How long to send traffic (e.g. 20s, 1m)",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(20),
+            CustomParser = ParseDuration,
+        };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
+        var rps = new Option<int>("--rps") { Description = "Requests per second in total; 0 = as fast as possible", DefaultValueFactory = _ => 50 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once", DefaultValueFactory = _ => 4 };
+        var dir = new Option<DirectoryInfo?>("--dir") { Description = "Manifest directory (default: samples/blog of this checkout)" };
+        var verbose = VerboseOption();
+        var command = new Command("demo", "Run the blog sample locally, send it traffic and report who answered")
+        {
+            duration, json, rps, concurrency, dir, verbose,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(rps) < 0 || result.GetValue(concurrency) < 1)
+            {
+                result.AddError("--rps must be 0 or more and --concurrency at least 1");
+            }
+        });
+        command.SetAction(async (parse, _) =>
+        {
+            var directory = parse.GetValue(dir)?.FullName ?? DefaultSampleDirectory();
+            if (directory is null)
+            {
+                await Console.Error.WriteLineAsync("meshctl demo: samples/blog not found (not in a MeshNet checkout); pass --dir").ConfigureAwait(false);
+                return DemoCommand.ExitCouldNotRun;
+            }
+
+            var options = new DemoOptions(directory, parse.GetValue(duration), parse.GetValue(rps), parse.GetValue(concurrency), parse.GetValue(json), parse.GetValue(verbose));
+            return await RunAsync(() => new DemoCommand(options, Console.Out, Console.Error, !Console.IsErrorRedirected, TimeProvider.System)
+                .RunAsync(shutdown.Token)).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command Up(ShutdownSignal shutdown)
+    {
+        var dir = new Argument<DirectoryInfo>("DIR") { Description = "Manifest directory (Kubernetes YAML)" };
+        var verbose = VerboseOption();
+        var command = new Command("up", "Run a manifest directory in universal mode until Ctrl-C") { dir, verbose };
+        command.SetAction(async (parse, _) =>
+            await RunAsync(() => new UpCommand(parse.GetValue(dir)!.FullName, parse.GetValue(verbose), Console.Out, TimeProvider.System)
+                .RunAsync(shutdown.Token)).ConfigureAwait(false));
+        return command;
+    }
+
+    private static Option<bool> VerboseOption() =>
+        new("--verbose", "-v") { Description = "Also echo every process's output (prefixed by pod) to stderr" };
+
+    /// <summary>Manifest problems are the user's to fix: one clear line, no stack trace.</summary>
+    private static async Task<int> RunAsync(Func<Task<int>> command)
+    {
+        try
+        {
+            return await command().ConfigureAwait(false);
+        }
+        catch (ManifestException e)
+        {
+            await Console.Error.WriteLineAsync($"meshctl: {e.Message}").ConfigureAwait(false);
+            return DemoCommand.ExitCouldNotRun;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("meshctl: interrupted; stopped every process").ConfigureAwait(false);
+            return 130;
+        }
+    }
+
+    private static string? DefaultSampleDirectory() =>
+        RepositoryLayout.BlogSample(RepositoryLayout.FindRoot(AppContext.BaseDirectory) ?? RepositoryLayout.FindRoot(Environment.CurrentDirectory));
+
+    private static TimeSpan ParseDuration(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (Durations.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"'{text}' is not a duration (examples: 500ms, 20s, 2m)");
+        return default;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+using MeshNet.Cli.Demo;
+using MeshNet.Cli.Local;
+
+namespace MeshNet.Cli.Commands;
+
+/// <summary>
+/// `meshctl demo`: runs the blog sample, sends traffic to its frontend through a client sidecar, and reports
+/// who answered. The product's first impression, so every failure names its cause and the log file.
+/// </summary>
+internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWriter progress, bool interactive, TimeProvider time)
+{
+    public const int ExitPassed = 0;
+    public const int ExitFailed = 1;
+    public const int ExitCouldNotRun = 2;
+
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var manifests = MeshSession.ReadManifests(options.Directory);
+        using var log = MeshSession.OpenLog("demo", options.Verbose, time);
+        progress.WriteLine($"meshctl demo: starting {options.Directory} (logs: {log.FilePath})");
+        try
+        {
+            using var session = await MeshSession.StartAsync(options.Directory, manifests, log, time, cancellationToken).ConfigureAwait(false);
+            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
+            {
+                Timeout = TimeSpan.FromSeconds(10),
+            };
+
+            var client = ClientSidecar(session.Addresses);
+            await session.WatchAsync(session.Mesh.StartSidecarAsync(client, cancellationToken)).ConfigureAwait(false);
+            var readiness = new MeshReadiness(http, session.Mesh.ControlPlaneAdmin, time);
+            await session.WatchAsync(readiness.WaitForPodsAsync([.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, cancellationToken)).ConfigureAwait(false);
+            await session.WatchAsync(readiness.WaitForSidecarConfigAsync(client.AdminUrl, ReadyTimeout, cancellationToken)).ConfigureAwait(false);
+
+            var traffic = new DemoTraffic(http, client.OutboundUrl, DemoOptions.FrontendHost, time);
+            await session.WatchAsync(WarmUpAsync(traffic, cancellationToken)).ConfigureAwait(false);
+            var ready = time.GetElapsedTime(started);
+            progress.WriteLine($"meshctl demo: {session.Mesh.Pods.Count} pods ready in {ready.TotalSeconds:0.0} s; sending traffic to http://{DemoOptions.FrontendHost}/ for {options.Duration.TotalSeconds:0.#} s");
+
+            var recorder = new DemoRecorder();
+            using var trafficDone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reporter = new ProgressReporter(progress, interactive, time).RunAsync(recorder, options.Duration, trafficDone.Token);
+            var trafficStarted = time.GetTimestamp();
+            await session.WatchAsync(traffic.RunAsync(options.Duration, options.RequestsPerSecond, options.Concurrency, recorder, cancellationToken)).ConfigureAwait(false);
+            var elapsed = time.GetElapsedTime(trafficStarted);
+            await trafficDone.CancelAsync().ConfigureAwait(false);
+            await reporter.ConfigureAwait(false);
+
+            var expected = manifests.SelectorServices.Select(s => s.Metadata.Name);
+            var summary = recorder.Summarize(session.Mesh.Pods.Count, ready, elapsed, expected);
+            output.Write(options.Json ? DemoSummaryFormatter.ToJson(summary) + "\n" : DemoSummaryFormatter.ToText(summary));
+            return summary.Passed ? ExitPassed : ExitFailed;
+        }
+        catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException)
+        {
+            progress.WriteLine($"meshctl demo: {e.Message} (see {log.FilePath})");
+            return ExitCouldNotRun;
+        }
+    }
+
+    /// <summary>
+    /// The sidecar that stands in for a browser: it has no app (its readiness probe fails, so it is never an
+    /// endpoint), only an outbound listener that routes to the frontend Service.
+    /// </summary>
+    private static SidecarSettings ClientSidecar(PodAddressPool addresses) =>
+        new(
+            new PodIdentity(
+                DemoOptions.ClientName,
+                DemoOptions.Namespace,
+                addresses.Next().ToString(),
+                "default",
+                ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("app", DemoOptions.ClientName)])),
+            8080,
+            [],
+            null);
+
+    /// <summary>
+    /// Config reaches sidecars shortly after the pods turn ready (the control plane debounces), so the measured
+    /// window starts only once one request has gone all the way through.
+    /// </summary>
+    private async Task WarmUpAsync(DemoTraffic traffic, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + WarmUpTimeout;
+        DemoOutcome outcome;
+        do
+        {
+            outcome = await traffic.SendAsync(cancellationToken).ConfigureAwait(false);
+            if (outcome.Succeeded)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken).ConfigureAwait(false);
+        }
+        while (time.GetUtcNow() < deadline);
+
+        throw new TimeoutException($"no request succeeded within {WarmUpTimeout.TotalSeconds:0} s of the pods being ready; last: {outcome.Failure}");
+    }
+}

@@ -1,0 +1,90 @@
+using MeshNet.Cli.Local;
+
+namespace MeshNet.Cli.Commands;
+
+/// <summary>
+/// What `up` and `demo` share: read the manifests, plan the pods, open the process log and start the mesh.
+/// Disposing stops every process and closes the log.
+/// </summary>
+internal sealed class MeshSession : IDisposable
+{
+    private MeshSession(LocalManifests manifests, PodAddressPool addresses, ProcessLog log, LocalMesh mesh, MeshBinaries binaries)
+    {
+        Manifests = manifests;
+        Addresses = addresses;
+        Log = log;
+        Mesh = mesh;
+        Binaries = binaries;
+    }
+
+    public LocalManifests Manifests { get; }
+
+    public PodAddressPool Addresses { get; }
+
+    public ProcessLog Log { get; }
+
+    public LocalMesh Mesh { get; }
+
+    public MeshBinaries Binaries { get; }
+
+    public static LocalManifests ReadManifests(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new ManifestException($"manifest directory {directory} does not exist");
+        }
+
+        var manifests = ManifestReader.Read(directory);
+        if (manifests.Errors.Count > 0)
+        {
+            throw new ManifestException("invalid manifests:\n  " + string.Join("\n  ", manifests.Errors));
+        }
+
+        if (manifests.Deployments.Count == 0)
+        {
+            throw new ManifestException($"no Deployment in {directory}: nothing to run");
+        }
+
+        return manifests;
+    }
+
+    public static ProcessLog OpenLog(string command, bool verbose, TimeProvider time)
+    {
+        var root = RepositoryLayout.FindRoot(AppContext.BaseDirectory) ?? RepositoryLayout.FindRoot(Environment.CurrentDirectory);
+        var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"meshctl-{command}-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Environment.ProcessId}.log");
+        return new ProcessLog(Path.Combine(RepositoryLayout.LogDirectory(root), name), verbose ? Console.Error : null, time);
+    }
+
+    public static async Task<MeshSession> StartAsync(string directory, LocalManifests manifests, ProcessLog log, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var binaries = MeshBinaries.Discover();
+        var addresses = new PodAddressPool();
+        var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve);
+        var pods = planner.Plan(manifests.Deployments);
+        var mesh = await LocalMesh.StartAsync(new ControlPlaneSettings(Path.GetFullPath(directory)), pods, binaries, log, time, cancellationToken)
+            .ConfigureAwait(false);
+        return new MeshSession(manifests, addresses, log, mesh, binaries);
+    }
+
+    /// <summary>Awaits <paramref name="work"/>, failing fast if any process of the mesh exits meanwhile.</summary>
+    public async Task<T> WatchAsync<T>(Task<T> work)
+    {
+        var first = await Task.WhenAny(work, Mesh.FirstExit).ConfigureAwait(false);
+        if (first != work)
+        {
+            var child = await Mesh.FirstExit.ConfigureAwait(false);
+            throw new ChildExitedException(child.Spec.Source, await child.Exited.ConfigureAwait(false));
+        }
+
+        return await work.ConfigureAwait(false);
+    }
+
+    public async Task WatchAsync(Task work) =>
+        await WatchAsync(work.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default)).ConfigureAwait(false);
+
+    public void Dispose()
+    {
+        Mesh.Dispose();
+        Log.Dispose();
+    }
+}

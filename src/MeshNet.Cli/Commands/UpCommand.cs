@@ -1,0 +1,45 @@
+using MeshNet.Cli.Local;
+
+namespace MeshNet.Cli.Commands;
+
+/// <summary>`meshctl up DIR`: runs a manifest directory in universal mode until Ctrl-C or until a process dies.</summary>
+internal sealed class UpCommand(string directory, bool verbose, TextWriter output, TimeProvider time)
+{
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var manifests = MeshSession.ReadManifests(directory);
+        using var log = MeshSession.OpenLog("up", verbose, time);
+        output.WriteLine($"meshctl up: starting {directory} (logs: {log.FilePath})");
+        try
+        {
+            using var session = await MeshSession.StartAsync(directory, manifests, log, time, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"control plane  grpc {session.Mesh.ControlPlaneGrpc}  admin {session.Mesh.ControlPlaneAdmin}");
+            var width = session.Mesh.Pods.Max(p => p.Pod.Name.Length) + 2;
+            output.WriteLine($"{"POD".PadRight(width)}{"NAMESPACE",-12}{"IP",-14}OUTBOUND");
+            foreach (var plan in session.Mesh.Pods)
+            {
+                output.WriteLine($"{plan.Pod.Name.PadRight(width)}{plan.Pod.Namespace,-12}{plan.Pod.Address,-14}{plan.Sidecar.OutboundUrl}");
+            }
+
+            output.WriteLine("running; Ctrl-C stops every process");
+            var stopped = Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
+            if (await Task.WhenAny(stopped, session.Mesh.FirstExit).ConfigureAwait(false) != stopped)
+            {
+                var child = await session.Mesh.FirstExit.ConfigureAwait(false);
+                output.WriteLine($"meshctl up: {child.Spec.Source} exited with code {await child.Exited.ConfigureAwait(false)} (see {log.FilePath})");
+                return 1;
+            }
+
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException)
+        {
+            output.WriteLine($"meshctl up: {e.Message} (see {log.FilePath})");
+            return 2;
+        }
+    }
+}
