@@ -1,0 +1,77 @@
+using MeshNet.Protocol.V1;
+using Microsoft.Extensions.Logging;
+
+namespace MeshNet.Proxy.Configuration;
+
+/// <summary>
+/// Turns discovery responses into the running configuration: validate against the last good snapshot, hand the
+/// result to YARP, wait until the route table for it is live, and only then make it the last good one. Anything
+/// that fails leaves the previous snapshot serving and comes back as the NACK message.
+/// </summary>
+internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, RouteTablePublisher publisher, ILogger<ConfigApplier> logger) : IDisposable
+{
+    // YARP applies a change synchronously inside the change-token callback in practice; the bound only keeps a
+    // wedged reload from blocking the discovery stream forever.
+    private static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly SemaphoreSlim _serial = new(1, 1);
+    private ProxySnapshot _current = ProxySnapshot.Empty;
+
+    /// <summary>The last good snapshot (empty until the first accepted response).</summary>
+    public ProxySnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Returns null when applied, else the reason it was rejected.</summary>
+    public async Task<string?> ApplyAsync(DiscoveryResponse response, CancellationToken cancellationToken)
+    {
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var previous = _current;
+            var next = SnapshotUpdater.TryApply(previous, response, out var error);
+            if (next is null)
+            {
+                LogRejected(logger, response.VersionInfo, error!);
+                return error;
+            }
+
+            var outcome = publisher.Expect(next.Version);
+            provider.Update(next);
+            error = await WaitAsync(outcome, cancellationToken).ConfigureAwait(false);
+            if (error is not null)
+            {
+                // Put YARP back on the last good snapshot; the route table still describes it.
+                provider.Update(previous);
+                LogRejected(logger, response.VersionInfo, error);
+                return error;
+            }
+
+            Interlocked.Exchange(ref _current, next);
+            LogApplied(logger, next.Version, response.FullState, next.VirtualHosts.Count, next.Clusters.Count);
+            return null;
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    public void Dispose() => _serial.Dispose();
+
+    private static async Task<string?> WaitAsync(Task<string?> outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await outcome.WaitAsync(ApplyTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return "the proxy did not apply the configuration within 10s";
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected configuration version {Version}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string version, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied configuration version {Version} (full state {FullState}): {VirtualHosts} virtual hosts, {Clusters} clusters")]
+    private static partial void LogApplied(ILogger logger, string version, bool fullState, int virtualHosts, int clusters);
+}

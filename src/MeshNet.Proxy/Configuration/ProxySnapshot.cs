@@ -1,0 +1,33 @@
+using System.Collections.Frozen;
+using MeshNet.Protocol.V1;
+
+namespace MeshNet.Proxy.Configuration;
+
+/// <summary>
+/// The last good configuration as the control plane sent it: immutable, replaced whole on every accepted response.
+/// The protobuf messages inside are never mutated after the snapshot is built.
+/// </summary>
+internal sealed record ProxySnapshot(
+    string Version,
+    FrozenDictionary<string, VirtualHost> VirtualHosts,
+    FrozenDictionary<string, Cluster> Clusters,
+    Inbound? Inbound)
+{
+    public static ProxySnapshot Empty { get; } = new(
+        string.Empty,
+        FrozenDictionary<string, VirtualHost>.Empty,
+        FrozenDictionary<string, Cluster>.Empty,
+        null);
+
+    /// <summary>True once any configuration was accepted.</summary>
+    public bool IsApplied => Version.Length > 0;
+
+    /// <summary>The snapshot as one full-state response, for the admin /config endpoint.</summary>
+    public DiscoveryResponse ToFullState()
+    {
+        var response = new DiscoveryResponse { VersionInfo = Version, FullState = true, Inbound = Inbound };
+        response.VirtualHosts.AddRange(VirtualHosts.Values.OrderBy(v => v.Name, StringComparer.Ordinal));
+        response.Clusters.AddRange(Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal));
+        return response;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Frozen;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace MeshNet.Proxy.Configuration;
+
+/// <summary>
+/// What a request needs, precomputed per applied snapshot: every Host spelling to its virtual host, each route's
+/// clusters with their YARP state and ready destinations. Immutable except for the round-robin counters.
+/// </summary>
+internal sealed class RouteTable(string version, FrozenDictionary<string, VirtualHostEntry> hosts)
+{
+    public static RouteTable Empty { get; } = new(string.Empty, FrozenDictionary<string, VirtualHostEntry>.Empty);
+
+    public string Version { get; } = version;
+
+    /// <summary>One case-insensitive lookup of the raw Host value ("posts", "Posts.Blog.:80", "posts.blog.svc:8080").</summary>
+    public bool TryFind(string host, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out VirtualHostEntry? entry) =>
+        hosts.TryGetValue(host, out entry);
+}
+
+internal sealed class VirtualHostEntry(string name, string service, RouteEntry[] routes)
+{
+    public string Name { get; } = name;
+
+    public string Service { get; } = service;
+
+    /// <summary>First match wins, as the proto says.</summary>
+    public RouteEntry? Match(PathString path)
+    {
+        foreach (var route in routes)
+        {
+            if (route.PathPrefix.Length == 0 || (path.Value is { } value && value.StartsWith(route.PathPrefix, StringComparison.Ordinal)))
+            {
+                return route;
+            }
+        }
+
+        return null;
+    }
+}
+
+internal sealed class RouteEntry(string name, string pathPrefix, ClusterEntry[] clusters, int[] cumulativeWeights)
+{
+    public string Name { get; } = name;
+
+    public string PathPrefix { get; } = pathPrefix;
+
+    /// <summary>The only cluster, or one drawn by weight (cumulative weights; total is the last element).</summary>
+    public ClusterEntry PickCluster()
+    {
+        if (clusters.Length == 1)
+        {
+            return clusters[0];
+        }
+
+        var draw = Random.Shared.Next(cumulativeWeights[^1]);
+        for (var i = 0; i < cumulativeWeights.Length; i++)
+        {
+            if (draw < cumulativeWeights[i])
+            {
+                return clusters[i];
+            }
+        }
+
+        return clusters[^1];
+    }
+}
+
+internal sealed class ClusterEntry(string name, ClusterState state, OutboundDestination[] destinations)
+{
+    private uint _next;
+
+    public string Name { get; } = name;
+
+    /// <summary>YARP's state for this cluster: its model (and so its pooled HttpMessageInvoker) is current.</summary>
+    public ClusterState State { get; } = state;
+
+    /// <summary>Round-robin over the cluster's destinations (all ready: the control plane sends only ready ones).</summary>
+    public OutboundDestination? NextDestination()
+    {
+        if (destinations.Length == 0)
+        {
+            return null;
+        }
+
+        var index = Interlocked.Increment(ref _next) % (uint)destinations.Length;
+        return destinations[index];
+    }
+}
+
+/// <summary>A destination with its forwarding prefix and the transformer that stamps its target port.</summary>
+internal sealed class OutboundDestination(string id, string prefix, HttpTransformer transformer)
+{
+    public string Id { get; } = id;
+
+    public string Prefix { get; } = prefix;
+
+    public HttpTransformer Transformer { get; } = transformer;
+}

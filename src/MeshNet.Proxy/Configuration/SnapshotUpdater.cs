@@ -1,0 +1,78 @@
+using System.Collections.Frozen;
+using MeshNet.Protocol.V1;
+
+namespace MeshNet.Proxy.Configuration;
+
+/// <summary>
+/// Applies one discovery response to the last good snapshot: a full state replaces it, a delta upserts and removes
+/// by name over a copy. The result is validated as a whole; the input snapshot is never touched.
+/// </summary>
+internal static class SnapshotUpdater
+{
+    public static ProxySnapshot? TryApply(ProxySnapshot current, DiscoveryResponse response, out string? error)
+    {
+        if (response.VersionInfo.Length == 0)
+        {
+            error = "response has an empty version_info";
+            return null;
+        }
+
+        var virtualHosts = response.FullState
+            ? new Dictionary<string, VirtualHost>(StringComparer.Ordinal)
+            : new Dictionary<string, VirtualHost>(current.VirtualHosts, StringComparer.Ordinal);
+        var clusters = response.FullState
+            ? new Dictionary<string, Cluster>(StringComparer.Ordinal)
+            : new Dictionary<string, Cluster>(current.Clusters, StringComparer.Ordinal);
+
+        error = Merge(virtualHosts, response.VirtualHosts, response.RemovedVirtualHosts, static v => v.Name, "virtual host")
+            ?? Merge(clusters, response.Clusters, response.RemovedClusters, static c => c.Name, "cluster");
+        if (error is not null)
+        {
+            return null;
+        }
+
+        var inbound = response.Inbound ?? (response.FullState ? null : current.Inbound);
+        var next = new ProxySnapshot(
+            response.VersionInfo,
+            virtualHosts.ToFrozenDictionary(StringComparer.Ordinal),
+            clusters.ToFrozenDictionary(StringComparer.Ordinal),
+            inbound);
+
+        error = SnapshotValidator.Validate(next);
+        return error is null ? next : null;
+    }
+
+    private static string? Merge<T>(Dictionary<string, T> target, IEnumerable<T> upserts, IEnumerable<string> removals, Func<T, string> nameOf, string kind)
+    {
+        var upserted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in upserts)
+        {
+            var name = nameOf(item);
+            if (name.Length == 0)
+            {
+                return $"a {kind} has an empty name";
+            }
+
+            if (!upserted.Add(name))
+            {
+                return $"{kind} \"{name}\" appears twice in one response";
+            }
+
+            target[name] = item;
+        }
+
+        foreach (var name in removals)
+        {
+            if (upserted.Contains(name))
+            {
+                return $"{kind} \"{name}\" is both updated and removed in one response";
+            }
+
+            // Removing an unknown name is harmless: the control plane's view of the ACKed base may include
+            // a resource this sidecar already dropped with a full state.
+            target.Remove(name);
+        }
+
+        return null;
+    }
+}

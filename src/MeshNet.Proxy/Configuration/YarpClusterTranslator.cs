@@ -1,0 +1,69 @@
+using System.Globalization;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.LoadBalancing;
+using Proto = MeshNet.Protocol.V1;
+
+namespace MeshNet.Proxy.Configuration;
+
+/// <summary>Turns the snapshot's clusters into YARP clusters: one destination per endpoint, keyed "address:port".</summary>
+internal static class YarpClusterTranslator
+{
+    public static IReadOnlyList<ClusterConfig> ToClusters(ProxySnapshot snapshot)
+    {
+        var clusters = new List<ClusterConfig>(snapshot.Clusters.Count);
+        foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            clusters.Add(ToCluster(cluster));
+        }
+
+        return clusters;
+    }
+
+    public static string DestinationId(Proto.Endpoint endpoint) =>
+        string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}");
+
+    private static ClusterConfig ToCluster(Proto.Cluster cluster)
+    {
+        var destinations = new Dictionary<string, DestinationConfig>(cluster.Endpoints.Count, StringComparer.Ordinal);
+        foreach (var endpoint in cluster.Endpoints)
+        {
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [MeshMetadata.Meshed] = endpoint.Meshed ? "true" : "false",
+                [MeshMetadata.Workload] = endpoint.Workload,
+            };
+            if (endpoint.TargetPort != 0)
+            {
+                metadata[MeshMetadata.TargetPort] = endpoint.TargetPort.ToString(CultureInfo.InvariantCulture);
+            }
+
+            destinations[DestinationId(endpoint)] = new DestinationConfig
+            {
+                Address = HostKeys.DestinationPrefix(endpoint.Address, endpoint.Port),
+                Metadata = metadata,
+            };
+        }
+
+        return new ClusterConfig
+        {
+            ClusterId = cluster.Name,
+            LoadBalancingPolicy = LoadBalancingPolicies.RoundRobin,
+            Destinations = destinations,
+            Metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [MeshMetadata.Service] = cluster.Service,
+                [MeshMetadata.AppProtocol] = cluster.AppProtocol,
+            },
+        };
+    }
+}
+
+/// <summary>Metadata keys on YARP clusters and destinations.</summary>
+internal static class MeshMetadata
+{
+    public const string Meshed = "meshnet.io/meshed";
+    public const string TargetPort = "meshnet.io/target-port";
+    public const string Workload = "meshnet.io/workload";
+    public const string Service = "meshnet.io/service";
+    public const string AppProtocol = "meshnet.io/app-protocol";
+}

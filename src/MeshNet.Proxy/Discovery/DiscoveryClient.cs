@@ -1,0 +1,200 @@
+using System.Reflection;
+using System.Threading.Channels;
+using Grpc.Core;
+using Grpc.Net.Client;
+using MeshNet.Protocol.V1;
+using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MeshNet.Proxy.Discovery;
+
+/// <summary>
+/// Keeps one discovery stream open to the control plane: registers this workload, applies every response and
+/// answers it with an ACK or NACK, reports readiness changes. When the stream breaks it reconnects with jittered
+/// backoff while the last good config keeps serving; a new stream's full state replaces it only if valid.
+/// </summary>
+internal sealed partial class DiscoveryClient(
+    ProxyOptions options,
+    ListenerEndpoints listeners,
+    ConfigApplier applier,
+    ReadinessProbe probe,
+    TimeProvider time,
+    ILogger<DiscoveryClient> logger) : BackgroundService
+{
+    private static readonly string ProxyVersion =
+        typeof(DiscoveryClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await listeners.WhenBound.WaitAsync(stoppingToken).ConfigureAwait(false);
+            await probe.FirstProbe.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        using var channel = GrpcChannel.ForAddress(options.ControlPlane, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                UseProxy = false,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                // Pings notice a control plane that vanished without closing the connection (host gone, partition).
+                KeepAlivePingDelay = TimeSpan.FromSeconds(15),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            },
+            DisposeHttpClient = true,
+        });
+        var client = new Protocol.V1.Discovery.DiscoveryClient(channel);
+        var backoff = new ReconnectBackoff();
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunStreamAsync(client, stoppingToken).ConfigureAwait(false))
+                {
+                    backoff.Reset();
+                }
+
+                LogStreamEnded(logger, options.ControlPlane, "closed by the control plane");
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is RpcException or IOException or HttpRequestException or OperationCanceledException or ChannelClosedException)
+            {
+                LogStreamEnded(logger, options.ControlPlane, ex.GetBaseException().Message);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var delay = backoff.Next();
+            LogReconnecting(logger, delay.TotalMilliseconds, applier.Current.Version);
+            try
+            {
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs one stream until it ends; true when it delivered at least one response.</summary>
+    private async Task<bool> RunStreamAsync(Protocol.V1.Discovery.DiscoveryClient client, CancellationToken stoppingToken)
+    {
+        using var streamCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var token = streamCts.Token;
+        using var call = client.Stream(cancellationToken: token);
+
+        // gRPC allows one write at a time; ACKs and status reports meet in this queue and one task writes them.
+        var outbox = Channel.CreateUnbounded<DiscoveryRequest>(new UnboundedChannelOptions { SingleReader = true });
+        var node = CreateNode(probe.Current.Ready);
+        outbox.Writer.TryWrite(new DiscoveryRequest { Node = node, VersionInfo = applier.Current.Version });
+        var writer = WriteAllAsync(call.RequestStream, outbox.Reader, streamCts);
+        var status = ReportReadinessAsync(outbox.Writer, node.Ready, token);
+        LogStreamOpened(logger, options.ControlPlane, applier.Current.Version);
+
+        var received = false;
+        try
+        {
+            await foreach (var response in call.ResponseStream.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                received = true;
+                var error = await applier.ApplyAsync(response, token).ConfigureAwait(false);
+                outbox.Writer.TryWrite(error is null
+                    ? new DiscoveryRequest { VersionInfo = response.VersionInfo, ResponseNonce = response.Nonce }
+                    : new DiscoveryRequest
+                    {
+                        VersionInfo = applier.Current.Version,
+                        ResponseNonce = response.Nonce,
+                        ErrorDetail = new ErrorDetail { Message = error },
+                    });
+            }
+        }
+        finally
+        {
+            outbox.Writer.TryComplete();
+            await streamCts.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(writer, status).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        return received;
+    }
+
+    private static async Task WriteAllAsync(IClientStreamWriter<DiscoveryRequest> stream, ChannelReader<DiscoveryRequest> outbox, CancellationTokenSource streamCts)
+    {
+        try
+        {
+            await foreach (var request in outbox.ReadAllAsync(streamCts.Token).ConfigureAwait(false))
+            {
+                await stream.WriteAsync(request, streamCts.Token).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // A failed write means the stream is dead: end the read loop too, so the client reconnects.
+            await streamCts.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ReportReadinessAsync(ChannelWriter<DiscoveryRequest> outbox, bool reported, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            var changed = probe.Changed;
+            var current = probe.Current;
+            if (current.Ready != reported)
+            {
+                // Not an ACK: it carries no nonce.
+                outbox.TryWrite(new DiscoveryRequest { VersionInfo = applier.Current.Version, Status = current });
+                reported = current.Ready;
+            }
+
+            await changed.WaitAsync(token).ConfigureAwait(false);
+        }
+    }
+
+    private Node CreateNode(bool ready)
+    {
+        var node = new Node
+        {
+            Name = options.Name,
+            Namespace = options.Namespace,
+            ServiceAccount = options.ServiceAccount,
+            Address = listeners.Inbound.Address.ToString(),
+            InboundPort = (uint)listeners.InboundPort,
+            Ready = ready,
+            ProxyVersion = ProxyVersion,
+        };
+        node.Labels.Add(options.Labels);
+        foreach (var port in options.Ports)
+        {
+            node.Ports.Add(new WorkloadPort { Name = port.Name, Port = (uint)port.Port, Protocol = "TCP" });
+        }
+
+        if (options.AppPort != 0 && options.Ports.All(p => p.Port != options.AppPort))
+        {
+            node.Ports.Add(new WorkloadPort { Port = (uint)options.AppPort, Protocol = "TCP" });
+        }
+
+        return node;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discovery stream to {ControlPlane} opened (last good version '{Version}')")]
+    private static partial void LogStreamOpened(ILogger logger, Uri controlPlane, string version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discovery stream to {ControlPlane} ended: {Reason}")]
+    private static partial void LogStreamEnded(ILogger logger, Uri controlPlane, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconnecting in {DelayMs:F0} ms; serving last good version '{Version}'")]
+    private static partial void LogReconnecting(ILogger logger, double delayMs, string version);
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace MeshNet.Proxy.Forwarding;
+
+/// <summary>
+/// The inbound listener: delivers to the app at app-address and the port named by <c>x-meshnet-target-port</c>
+/// (removed before forwarding), or the default port. Never delivers to this sidecar's own listener ports.
+/// </summary>
+internal sealed partial class InboundHandler : IDisposable
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly ListenerEndpoints _listeners;
+    private readonly ConfigApplier _applier;
+    private readonly ILogger<InboundHandler> _logger;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly IPAddress _appAddress;
+    private readonly int _appPort;
+
+    // Prefix strings per port, so a request does not format one; bounded by the ports apps actually use.
+    private readonly ConcurrentDictionary<int, string> _prefixes = new();
+
+    public InboundHandler(
+        ProxyOptions options,
+        IForwarderHttpClientFactory clientFactory,
+        IHttpForwarder forwarder,
+        ListenerEndpoints listeners,
+        ConfigApplier applier,
+        ILogger<InboundHandler> logger)
+    {
+        _forwarder = forwarder;
+        _listeners = listeners;
+        _applier = applier;
+        _logger = logger;
+        _appAddress = options.AppAddress;
+        _appPort = options.AppPort;
+        _invoker = clientFactory.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        int port;
+        if (headers.TryGetValue(MeshHeaders.TargetPort, out var values))
+        {
+            headers.Remove(MeshHeaders.TargetPort);
+            if (values.Count != 1
+                || !int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out port)
+                || port is < 1 or > 65535
+                || _listeners.IsOwnPort(port))
+            {
+                LogBadTargetPort(_logger, values.ToString());
+                OutboundHandler.Reject(context, StatusCodes.Status400BadRequest, MeshHeaders.BadTargetPort);
+                return;
+            }
+        }
+        else
+        {
+            port = _appPort != 0 ? _appPort : (int)(_applier.Current.Inbound?.DefaultPort ?? 0);
+            if (port == 0 || _listeners.IsOwnPort(port))
+            {
+                LogNoAppPort(_logger);
+                OutboundHandler.Reject(context, StatusCodes.Status503ServiceUnavailable, MeshHeaders.NoAppPort);
+                return;
+            }
+        }
+
+        var prefix = _prefixes.GetOrAdd(port, static (p, address) => HostKeys.DestinationPrefix(address.ToString(), (uint)p), _appAddress);
+        var error = await _forwarder.SendAsync(context, prefix, _invoker, RequestVersions.For(context.Request), HttpTransformer.Default).ConfigureAwait(false);
+        if (error != ForwarderError.None)
+        {
+            ForwarderErrors.Report(context, error, prefix, _logger);
+        }
+    }
+
+    public void Dispose() => _invoker.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected inbound request with bad target port {Value}")]
+    private static partial void LogBadTargetPort(ILogger logger, string value);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound request names no target port and no default app port is known")]
+    private static partial void LogNoAppPort(ILogger logger);
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using MeshNet.Proxy.Admin;
+using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Discovery;
+using MeshNet.Proxy.Forwarding;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace MeshNet.Proxy.Hosting;
+
+/// <summary>
+/// The sidecar's composition root: one Kestrel server with the inbound, outbound and admin listeners, YARP fed by
+/// <see cref="MeshProxyConfigProvider"/>, the discovery client and the readiness probe. Used by Program and, as
+/// is, by the tests.
+/// </summary>
+internal sealed class ProxyApplication : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ListenOptions[] _listenOptions = new ListenOptions[3];
+
+    private ProxyApplication(ProxyOptions options, Action<ILoggingBuilder>? configureLogging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            // stdout carries only the ready line; logs go to stderr.
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        // Kestrel's startup warning that HTTP/2 needs TLS is wrong here (the h2c detector handles it), and per-request
+        // hosting logs would put logging on the success path.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Required by the h2c detection (see Http2PriorKnowledgeDetector): take the client's ":scheme: http".
+            kestrel.AllowAlternateSchemes = true;
+            // A proxy must not cap what the app and its peers agree to send.
+            kestrel.Limits.MaxRequestBodySize = null;
+            Listen(kestrel, 0, options.Inbound);
+            Listen(kestrel, 1, options.Outbound);
+            Listen(kestrel, 2, options.Admin);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ListenerEndpoints>();
+        services.AddSingleton<MeshProxyConfigProvider>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshProxyConfigProvider>());
+        services.AddSingleton<RouteTablePublisher>();
+        services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<RouteTablePublisher>());
+        services.AddSingleton<ConfigApplier>();
+        services.AddSingleton<IForwarderHttpClientFactory, MeshForwarderHttpClientFactory>();
+        services.AddReverseProxy();
+        services.AddSingleton<OutboundHandler>();
+        services.AddSingleton<InboundHandler>();
+        services.AddSingleton<AdminHandler>();
+        services.AddSingleton<ListenerDispatcher>();
+        services.AddSingleton<ReadinessProbe>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReadinessProbe>());
+        services.AddHostedService<DiscoveryClient>();
+
+        _app = builder.Build();
+        var dispatcher = _app.Services.GetRequiredService<ListenerDispatcher>();
+        _app.Run(dispatcher.InvokeAsync);
+
+        // Routing runs after the terminal dispatcher, so never on a request: MapReverseProxy is here only because it
+        // performs YARP's initial load of the config provider and starts listening for its changes.
+        _app.UseRouting();
+        _app.MapReverseProxy();
+    }
+
+    public ListenerEndpoints Endpoints => _app.Services.GetRequiredService<ListenerEndpoints>();
+
+    public IServiceProvider Services => _app.Services;
+
+    public static ProxyApplication Create(ProxyOptions options, Action<ILoggingBuilder>? configureLogging = null) =>
+        new(options, configureLogging);
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        Endpoints.SetBound(_listenOptions[0].IPEndPoint!, _listenOptions[1].IPEndPoint!, _listenOptions[2].IPEndPoint!);
+    }
+
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>"meshnet-proxy ready inbound=IP:PORT outbound=IP:PORT admin=IP:PORT", the line launchers wait for.</summary>
+    public string ReadyLine() =>
+        $"meshnet-proxy ready inbound={Endpoints.Inbound} outbound={Endpoints.Outbound} admin={Endpoints.Admin}";
+
+    private void Listen(KestrelServerOptions kestrel, int index, IPEndPoint endPoint) =>
+        kestrel.Listen(endPoint, listen =>
+        {
+            // HTTP/1.1 and h2c prior knowledge on one cleartext port.
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            listen.UseHttp2PriorKnowledgeDetection();
+            _listenOptions[index] = listen;
+        });
+}

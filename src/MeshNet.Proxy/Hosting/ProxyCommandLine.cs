@@ -1,0 +1,228 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+
+namespace MeshNet.Proxy.Hosting;
+
+/// <summary>
+/// Parses meshnet-proxy's flags ("--flag value" or "--flag=value"). Hand-written because the surface is small and
+/// the error messages should name the flag and the expected form exactly.
+/// </summary>
+internal static class ProxyCommandLine
+{
+    public const string Usage = """
+        Usage: meshnet-proxy [flags]
+
+          --control-plane URL       control plane gRPC address (default http://127.0.0.1:15010)
+          --name NAME               workload name (default: host name)
+          --namespace NS            workload namespace (default "default")
+          --labels k=v,k=v          workload labels
+          --service-account NAME    service account (default "default")
+          --app-address IP          where the app listens (default 127.0.0.1)
+          --app-port N              the app's default port
+          --port NAME=N             a named container port (repeatable)
+          --inbound ADDR:PORT       inbound listener (default 127.0.0.1:15006)
+          --outbound ADDR:PORT      outbound listener (default 127.0.0.1:15001)
+          --admin ADDR:PORT         admin listener (default 127.0.0.1:15000)
+          --readiness-path PATH     HTTP GET probe path on the app (default: TCP connect probe)
+          --probe-interval DURATION readiness probe interval, e.g. 500ms, 1s (default 1s)
+          --help                    show this help
+        """;
+
+    /// <summary>Returns the options, or null with <paramref name="error"/> set; <paramref name="help"/> when --help was asked.</summary>
+    public static ProxyOptions? Parse(IReadOnlyList<string> args, out string? error, out bool help)
+    {
+        var options = new ProxyOptions();
+        var ports = ImmutableArray.CreateBuilder<NamedPort>();
+        error = null;
+        help = false;
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "--help" or "-h")
+            {
+                help = true;
+                return null;
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                error = $"unexpected argument '{arg}'";
+                return null;
+            }
+
+            string flag;
+            string? value;
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                flag = arg[..eq];
+                value = arg[(eq + 1)..];
+            }
+            else
+            {
+                flag = arg;
+                value = i + 1 < args.Count ? args[++i] : null;
+            }
+
+            if (value is null)
+            {
+                error = $"flag '{flag}' needs a value";
+                return null;
+            }
+
+            options = Apply(options, ports, flag, value, out error);
+            if (error is not null)
+            {
+                return null;
+            }
+        }
+
+        return options with { Ports = ports.ToImmutable() };
+    }
+
+    private static ProxyOptions Apply(ProxyOptions options, ImmutableArray<NamedPort>.Builder ports, string flag, string value, out string? error)
+    {
+        error = null;
+        switch (flag)
+        {
+            case "--control-plane":
+                if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                {
+                    error = $"--control-plane: '{value}' is not an http(s) URL";
+                    return options;
+                }
+
+                return options with { ControlPlane = uri };
+            case "--name":
+                return NonEmpty(flag, value, out error) ? options with { Name = value } : options;
+            case "--namespace":
+                return NonEmpty(flag, value, out error) ? options with { Namespace = value } : options;
+            case "--service-account":
+                return NonEmpty(flag, value, out error) ? options with { ServiceAccount = value } : options;
+            case "--labels":
+                return ParseLabels(value, out var labels, out error) ? options with { Labels = labels } : options;
+            case "--app-address":
+                if (!IPAddress.TryParse(value, out var address))
+                {
+                    error = $"--app-address: '{value}' is not an IP address";
+                    return options;
+                }
+
+                return options with { AppAddress = address };
+            case "--app-port":
+                return TryPort(flag, value, allowZero: false, out var appPort, out error) ? options with { AppPort = appPort } : options;
+            case "--port":
+                var sep = value.IndexOf('=', StringComparison.Ordinal);
+                if (sep <= 0 || !TryPort(flag, value[(sep + 1)..], allowZero: false, out var port, out error))
+                {
+                    error ??= $"--port: '{value}' is not NAME=PORT";
+                    return options;
+                }
+
+                ports.Add(new NamedPort(value[..sep], port));
+                return options;
+            case "--inbound":
+                return TryEndPoint(flag, value, out var inbound, out error) ? options with { Inbound = inbound } : options;
+            case "--outbound":
+                return TryEndPoint(flag, value, out var outbound, out error) ? options with { Outbound = outbound } : options;
+            case "--admin":
+                return TryEndPoint(flag, value, out var admin, out error) ? options with { Admin = admin } : options;
+            case "--readiness-path":
+                if (!value.StartsWith('/'))
+                {
+                    error = $"--readiness-path: '{value}' must start with '/'";
+                    return options;
+                }
+
+                return options with { ReadinessPath = value };
+            case "--probe-interval":
+                if (!TryDuration(value, out var interval) || interval <= TimeSpan.Zero)
+                {
+                    error = $"--probe-interval: '{value}' is not a positive duration like 500ms or 1s";
+                    return options;
+                }
+
+                return options with { ProbeInterval = interval };
+            default:
+                error = $"unknown flag '{flag}'";
+                return options;
+        }
+    }
+
+    private static bool NonEmpty(string flag, string value, out string? error)
+    {
+        error = value.Length == 0 ? $"{flag} must not be empty" : null;
+        return error is null;
+    }
+
+    private static bool ParseLabels(string value, out ImmutableDictionary<string, string> labels, out string? error)
+    {
+        var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        labels = builder.ToImmutable();
+        error = null;
+        foreach (var pair in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                error = $"--labels: '{pair}' is not key=value";
+                return false;
+            }
+
+            builder[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        labels = builder.ToImmutable();
+        return true;
+    }
+
+    private static bool TryPort(string flag, string value, bool allowZero, out int port, out string? error)
+    {
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port <= 65535 && (allowZero || port > 0))
+        {
+            error = null;
+            return true;
+        }
+
+        error = $"{flag}: '{value}' is not a port ({(allowZero ? 0 : 1)}-65535)";
+        return false;
+    }
+
+    private static bool TryEndPoint(string flag, string value, out IPEndPoint endPoint, out string? error)
+    {
+        endPoint = new IPEndPoint(IPAddress.Loopback, 0);
+        var colon = value.LastIndexOf(':');
+        if (colon <= 0 || !IPAddress.TryParse(value.AsSpan(0, colon).Trim("[]"), out var address))
+        {
+            error = $"{flag}: '{value}' is not ADDR:PORT";
+            return false;
+        }
+
+        if (!TryPort(flag, value[(colon + 1)..], allowZero: true, out var port, out error))
+        {
+            return false;
+        }
+
+        endPoint = new IPEndPoint(address, port);
+        return true;
+    }
+
+    /// <summary>"250ms", "1s", "2m", or a bare number of seconds.</summary>
+    internal static bool TryDuration(string value, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 1.0)
+            : value.EndsWith('s') ? (value[..^1], 1000.0)
+            : value.EndsWith('m') ? (value[..^1], 60_000.0)
+            : (value, 1000.0);
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromMilliseconds(amount * unit);
+        return true;
+    }
+}
