@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
 using MeshNet.Cli.Local;
 
 namespace MeshNet.Cli.Commands;
@@ -27,9 +29,10 @@ internal static class CommandLine
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once", DefaultValueFactory = _ => 4 };
         var dir = new Option<DirectoryInfo?>("--dir") { Description = "Manifest directory (default: samples/blog of this checkout)" };
         var verbose = VerboseOption();
+        var podNetwork = PodNetworkOption();
         var command = new Command("demo", "Run the blog sample locally, send it traffic and report who answered")
         {
-            duration, json, rps, concurrency, dir, verbose,
+            duration, json, rps, concurrency, dir, verbose, podNetwork,
         };
         command.Validators.Add(result =>
         {
@@ -47,7 +50,7 @@ internal static class CommandLine
                 return DemoCommand.ExitCouldNotRun;
             }
 
-            var options = new DemoOptions(directory, parse.GetValue(duration), parse.GetValue(rps), parse.GetValue(concurrency), parse.GetValue(json), parse.GetValue(verbose));
+            var options = new DemoOptions(directory, parse.GetValue(duration), parse.GetValue(rps), parse.GetValue(concurrency), parse.GetValue(json), parse.GetValue(verbose), parse.GetValue(podNetwork)!);
             return await RunAsync(() => new DemoCommand(options, Console.Out, Console.Error, !Console.IsErrorRedirected, TimeProvider.System)
                 .RunAsync(shutdown.Token)).ConfigureAwait(false);
         });
@@ -58,15 +61,34 @@ internal static class CommandLine
     {
         var dir = new Argument<DirectoryInfo>("DIR") { Description = "Manifest directory (Kubernetes YAML)" };
         var verbose = VerboseOption();
-        var command = new Command("up", "Run a manifest directory in universal mode until Ctrl-C") { dir, verbose };
+        var podNetwork = PodNetworkOption();
+        var command = new Command("up", "Run a manifest directory in universal mode until Ctrl-C") { dir, verbose, podNetwork };
         command.SetAction(async (parse, _) =>
-            await RunAsync(() => new UpCommand(parse.GetValue(dir)!.FullName, parse.GetValue(verbose), Console.Out, TimeProvider.System)
+            await RunAsync(() => new UpCommand(parse.GetValue(dir)!.FullName, parse.GetValue(podNetwork)!, parse.GetValue(verbose), Console.Out, TimeProvider.System)
                 .RunAsync(shutdown.Token)).ConfigureAwait(false));
         return command;
     }
 
     private static Option<bool> VerboseOption() =>
         new("--verbose", "-v") { Description = "Also echo every process's output (prefixed by pod) to stderr" };
+
+    private static Option<IPAddress> PodNetworkOption() =>
+        new("--pod-network")
+        {
+            Description = "First loopback network for pod IPs (pods get .1, .2, ...)",
+            DefaultValueFactory = _ => PodAddressPool.DefaultNetwork,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (IPAddress.TryParse(text, out var address) && address.AddressFamily == AddressFamily.InterNetwork && address.GetAddressBytes()[0] == 127)
+                {
+                    return address;
+                }
+
+                result.AddError($"--pod-network '{text}' is not an address in 127.0.0.0/8 (e.g. 127.0.1.0)");
+                return null;
+            },
+        };
 
     /// <summary>Manifest problems are the user's to fix: one clear line, no stack trace.</summary>
     private static async Task<int> RunAsync(Func<Task<int>> command)

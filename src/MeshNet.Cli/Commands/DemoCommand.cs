@@ -25,7 +25,7 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
         progress.WriteLine($"meshctl demo: starting {options.Directory} (logs: {log.FilePath})");
         try
         {
-            using var session = await MeshSession.StartAsync(options.Directory, manifests, log, time, cancellationToken).ConfigureAwait(false);
+            using var session = await MeshSession.StartAsync(options.Directory, manifests, options.PodNetwork, log, time, cancellationToken).ConfigureAwait(false);
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
             {
                 Timeout = TimeSpan.FromSeconds(10),

@@ -7,7 +7,8 @@ internal sealed record DemoOptions(
     int RequestsPerSecond,
     int Concurrency,
     bool Json,
-    bool Verbose)
+    bool Verbose,
+    System.Net.IPAddress PodNetwork)
 {
     public const string ClientName = "demo-client";
     public const string Namespace = "blog";

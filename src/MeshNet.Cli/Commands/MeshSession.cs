@@ -55,10 +55,16 @@ internal sealed class MeshSession : IDisposable
         return new ProcessLog(Path.Combine(RepositoryLayout.LogDirectory(root), name), verbose ? Console.Error : null, time);
     }
 
-    public static async Task<MeshSession> StartAsync(string directory, LocalManifests manifests, ProcessLog log, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<MeshSession> StartAsync(
+        string directory,
+        LocalManifests manifests,
+        System.Net.IPAddress podNetwork,
+        ProcessLog log,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var binaries = MeshBinaries.Discover();
-        var addresses = new PodAddressPool();
+        var addresses = new PodAddressPool(podNetwork);
         var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve);
         var pods = planner.Plan(manifests.Deployments);
         var mesh = await LocalMesh.StartAsync(new ControlPlaneSettings(Path.GetFullPath(directory)), pods, binaries, log, time, cancellationToken)

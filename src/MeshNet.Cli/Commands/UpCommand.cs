@@ -3,7 +3,7 @@ using MeshNet.Cli.Local;
 namespace MeshNet.Cli.Commands;
 
 /// <summary>`meshctl up DIR`: runs a manifest directory in universal mode until Ctrl-C or until a process dies.</summary>
-internal sealed class UpCommand(string directory, bool verbose, TextWriter output, TimeProvider time)
+internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwork, bool verbose, TextWriter output, TimeProvider time)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -12,7 +12,7 @@ internal sealed class UpCommand(string directory, bool verbose, TextWriter outpu
         output.WriteLine($"meshctl up: starting {directory} (logs: {log.FilePath})");
         try
         {
-            using var session = await MeshSession.StartAsync(directory, manifests, log, time, cancellationToken).ConfigureAwait(false);
+            using var session = await MeshSession.StartAsync(directory, manifests, podNetwork, log, time, cancellationToken).ConfigureAwait(false);
             output.WriteLine($"control plane  grpc {session.Mesh.ControlPlaneGrpc}  admin {session.Mesh.ControlPlaneAdmin}");
             var width = session.Mesh.Pods.Max(p => p.Pod.Name.Length) + 2;
             output.WriteLine($"{"POD".PadRight(width)}{"NAMESPACE",-12}{"IP",-14}OUTBOUND");
