@@ -37,12 +37,16 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
     /// <summary>Where sources deliver resources; tests feed it directly.</summary>
     public MeshChangeTracker Tracker => _app.Services.GetRequiredService<MeshChangeTracker>();
 
+    public IMeshUpdatePipeline Pipeline => _app.Services.GetRequiredService<IMeshUpdatePipeline>();
+
     /// <summary>The bound gRPC endpoint (the real port when 0 was asked for); valid after <see cref="StartAsync"/>.</summary>
     public IPEndPoint GrpcEndPoint => _listeners[0].IPEndPoint!;
 
     public IPEndPoint AdminEndPoint => _listeners[1].IPEndPoint!;
 
-    public static ControlPlaneApp Create(ControlPlaneOptions options, TimeProvider? timeProvider = null, Action<ILoggingBuilder>? logging = null)
+    /// <param name="runUpdateLoop">False lets a test own the tracker's signal and flush the pipeline itself.</param>
+    public static ControlPlaneApp Create(
+        ControlPlaneOptions options, TimeProvider? timeProvider = null, Action<ILoggingBuilder>? logging = null, bool runUpdateLoop = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -72,7 +76,10 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Services.AddSingleton<ControlPlaneReadiness>();
         builder.Services.AddSingleton<DiscoveryDependencies>();
         builder.Services.AddSingleton<IMeshUpdatePipeline, MeshUpdatePipeline>();
-        builder.Services.AddHostedService<MeshUpdateLoop>();
+        if (runUpdateLoop)
+        {
+            builder.Services.AddHostedService<MeshUpdateLoop>();
+        }
 
         var web = builder.Build();
         web.MapGrpcService<DiscoveryService>();

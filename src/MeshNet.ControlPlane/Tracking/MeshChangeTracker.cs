@@ -113,6 +113,12 @@ internal sealed class MeshChangeTracker : IMeshResourceSink
     public ValueTask<bool> WaitForChangesAsync(CancellationToken cancellationToken) =>
         _signal.Reader.ReadAsync(cancellationToken);
 
+    /// <summary>
+    /// Forgets a pending wake-up. The loop calls it right before taking a batch: the changes behind that
+    /// signal are in the batch, so waking for them again would only debounce an empty batch.
+    /// </summary>
+    public void ClearSignal() => _signal.Reader.TryRead(out _);
+
     /// <summary>Hands the accumulated net changes to the caller and starts a new batch.</summary>
     public MeshChangeBatch TakeBatch()
     {

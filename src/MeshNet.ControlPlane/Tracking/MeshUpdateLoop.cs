@@ -37,6 +37,7 @@ internal sealed partial class MeshUpdateLoop : BackgroundService
             {
                 await _tracker.WaitForChangesAsync(stoppingToken).ConfigureAwait(false);
                 await DebounceAsync(stoppingToken).ConfigureAwait(false);
+                _tracker.ClearSignal();
                 try
                 {
                     _pipeline.Flush();
