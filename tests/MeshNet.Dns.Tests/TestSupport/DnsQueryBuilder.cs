@@ -25,7 +25,7 @@ internal static class DnsQueryBuilder
             bytes.Add(0);
             AddUInt16(bytes, Opt);
             AddUInt16(bytes, (ushort)ednsSize.Value);
-            AddUInt16(bytes, (ushort)(ednsVersion << 8));
+            AddUInt16(bytes, ednsVersion);
             AddUInt16(bytes, 0);
             AddUInt16(bytes, 0);
         }
