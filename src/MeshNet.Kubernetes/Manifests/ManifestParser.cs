@@ -44,6 +44,11 @@ public static class ManifestParser
         {
             return Failed(origin, section.Index, key: null, field: null, DescribeYamlError(ex, section.FirstLine));
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // The YAML scanner throws these on some malformed input instead of a YamlException with a position.
+            return Failed(origin, section.Index, key: null, field: null, $"malformed YAML: {ex.Message}");
+        }
 
         if (json is null)
         {

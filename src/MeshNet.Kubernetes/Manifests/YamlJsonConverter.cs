@@ -14,6 +14,8 @@ namespace MeshNet.Kubernetes.Manifests;
 internal static partial class YamlJsonConverter
 {
     private const string TagPrefix = "tag:yaml.org,2002:";
+    private const int MaxDepth = 64;
+    private const int MaxNodes = 200_000;
 
     /// <summary>Null when the text holds no document or only an empty one.</summary>
     /// <exception cref="YamlException">Malformed YAML, or something JSON cannot express.</exception>
@@ -41,18 +43,25 @@ internal static partial class YamlJsonConverter
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Write(writer, root, depth: 0);
+            var budget = MaxNodes;
+            Write(writer, root, depth: 0, ref budget);
         }
 
         return JsonDocument.Parse(buffer.WrittenMemory);
     }
 
-    private static void Write(Utf8JsonWriter writer, YamlNode node, int depth)
+    private static void Write(Utf8JsonWriter writer, YamlNode node, int depth, ref int budget)
     {
-        // Anchors and aliases can build cycles or exponential trees; manifests are never this deep.
-        if (depth > 64)
+        // Aliases can build cycles or exponentially large trees ("billion laughs"); real manifests are
+        // neither this deep nor this large.
+        if (depth > MaxDepth)
         {
-            throw new YamlException(node.Start, node.End, "nesting deeper than 64 levels");
+            throw new YamlException(node.Start, node.End, $"nesting deeper than {MaxDepth} levels (a recursive alias?)");
+        }
+
+        if (--budget < 0)
+        {
+            throw new YamlException(node.Start, node.End, $"more than {MaxNodes} values (aliases expanding too far?)");
         }
 
         switch (node)
@@ -73,7 +82,7 @@ internal static partial class YamlJsonConverter
                     }
 
                     writer.WritePropertyName(name);
-                    Write(writer, value, depth + 1);
+                    Write(writer, value, depth + 1, ref budget);
                 }
 
                 writer.WriteEndObject();
@@ -82,7 +91,7 @@ internal static partial class YamlJsonConverter
                 writer.WriteStartArray();
                 foreach (var item in sequence.Children)
                 {
-                    Write(writer, item, depth + 1);
+                    Write(writer, item, depth + 1, ref budget);
                 }
 
                 writer.WriteEndArray();
