@@ -96,6 +96,14 @@ internal sealed partial class LoadTools(DataplaneOptions options, string workDir
         var non2xx = status.Success ? Group(status, 2) + Group(status, 3) : 0;
         var rps = double.Parse(Capture(H2Rps(), output), CultureInfo.InvariantCulture);
         var errors = Group(requests, 2) + non2xx;
+        // A failed gRPC call is still HTTP 200 (grpc-status in trailers, no DATA): a lane whose responses carry less
+        // than the 1 KiB reply on average is counted as failing throughout.
+        var data = H2DataBytes().Match(output);
+        if (grpcBodyFile is not null && data.Success && Group(requests, 1) > 0
+            && Group(data, 1) / Group(requests, 1) < 1024)
+        {
+            errors = Group(requests, 1);
+        }
         if (rate == 0 || !File.Exists(log))
         {
             return new LoadResult(rps, Group(requests, 1), errors, double.NaN, double.NaN, double.NaN, double.NaN);
@@ -188,6 +196,9 @@ internal sealed partial class LoadTools(DataplaneOptions options, string workDir
 
     [GeneratedRegex(@"status codes: \d+ 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx")]
     private static partial Regex H2Status();
+
+    [GeneratedRegex(@"traffic: .* \((\d+)\) data")]
+    private static partial Regex H2DataBytes();
 
     [GeneratedRegex(@"finished in [\d.]+\w+, ([\d.]+) req/s")]
     private static partial Regex H2Rps();

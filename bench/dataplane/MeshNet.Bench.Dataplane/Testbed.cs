@@ -135,17 +135,40 @@ internal sealed class Testbed(DataplaneOptions options, string workDirectory, st
     {
         const string client = "127.0.5.1", server = "127.0.5.2";
         var dll = BinLocator.Dll("MeshNet.Bench.YarpBaseline", "meshnet-bench-yarp");
-        string[] Hop(string listen, string next) =>
-        [
-            dll, "--urls", $"http://{listen}", "--Logging:LogLevel:Default=Warning",
-            "--ReverseProxy:Routes:all:ClusterId=next", "--ReverseProxy:Routes:all:Match:Path={**rest}",
-            $"--ReverseProxy:Clusters:next:Destinations:d1:Address=http://{next}/",
-        ];
-        var serverHop = Start("yarp-server", "dotnet", Hop($"{server}:15006", $"{BackendAddress}:{BackendHttpPort}"), options.ProxyCpus);
-        var clientHop = Start("yarp-client", "dotnet", Hop($"{client}:15001", $"{server}:15006"), options.ProxyCpus);
+        // Three lanes per hop, each its own Kestrel endpoint; the h2c and gRPC routes are picked by the port in the
+        // authority and forward over h2c (HTTP/2 exact), the HTTP/1.1 lane is the lower-priority catch-all.
+        string[] Hop(string listen, string next, int h1In, int h1Out, int h2In, int h2Out, int grpcIn, int grpcOut)
+        {
+            List<string> args = [dll, "--Logging:LogLevel:Default=Warning"];
+            foreach (var (lane, inPort, outPort, http2) in new[] { ("h1", h1In, h1Out, false), ("h2", h2In, h2Out, true), ("grpc", grpcIn, grpcOut, true) })
+            {
+                args.Add($"--Kestrel:Endpoints:{lane}:Url=http://{listen}:{inPort}");
+                args.Add($"--ReverseProxy:Routes:{lane}:ClusterId={lane}");
+                args.Add($"--ReverseProxy:Routes:{lane}:Match:Path={{**rest}}");
+                args.Add($"--ReverseProxy:Clusters:{lane}:Destinations:d1:Address=http://{next}:{outPort}/");
+                if (http2)
+                {
+                    args.Add($"--Kestrel:Endpoints:{lane}:Protocols=Http2");
+                    args.Add($"--ReverseProxy:Routes:{lane}:Match:Hosts:0=*:{inPort}");
+                    args.Add($"--ReverseProxy:Routes:{lane}:Order=0");
+                    args.Add($"--ReverseProxy:Clusters:{lane}:HttpRequest:Version=2");
+                    args.Add($"--ReverseProxy:Clusters:{lane}:HttpRequest:VersionPolicy=RequestVersionExact");
+                }
+                else
+                {
+                    args.Add($"--ReverseProxy:Routes:{lane}:Order=10");
+                }
+            }
+            return [.. args];
+        }
+        var serverHop = Start("yarp-server", "dotnet",
+            Hop(server, BackendAddress, 15006, BackendHttpPort, 15007, BackendH2Port, 15008, BackendGrpcPort), options.ProxyCpus);
+        var clientHop = Start("yarp-client", "dotnet", Hop(client, server, 15001, 15006, 15002, 15007, 15003, 15008), options.ProxyCpus);
         await serverHop.WaitForPortAsync(server, 15006, TimeSpan.FromSeconds(30));
         await clientHop.WaitForPortAsync(client, 15001, TimeSpan.FromSeconds(30));
         return new Topology("yarp", new Uri($"http://{client}:15001/"), "backend",
-            [new("client", clientHop), new("server", serverHop)]);
+            [new("client", clientHop), new("server", serverHop)],
+            new Uri($"http://{client}:15002/"), $"{client}:15002",
+            new Uri($"http://{client}:15003{GrpcPath}"), $"{client}:15003");
     }
 }
