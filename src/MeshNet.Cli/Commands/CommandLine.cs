@@ -34,11 +34,18 @@ internal static class CommandLine
         {
             duration, json, rps, concurrency, dir, verbose, podNetwork,
         };
-        command.Validators.Add(result =>
+        rps.Validators.Add(result =>
         {
-            if (result.GetValue(rps) < 0 || result.GetValue(concurrency) < 1)
+            if (result.GetValueOrDefault<int>() < 0)
             {
-                result.AddError("--rps must be 0 or more and --concurrency at least 1");
+                result.AddError("--rps must be 0 (unlimited) or more");
+            }
+        });
+        concurrency.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--concurrency must be at least 1");
             }
         });
         command.SetAction(async (parse, _) =>
