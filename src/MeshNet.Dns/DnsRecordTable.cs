@@ -55,7 +55,4 @@ public sealed class DnsRecordTable
     internal bool TryFind(ReadOnlySpan<char> name, [NotNullWhen(true)] out DnsRecord[]? records) => _lookup.TryGetValue(name, out records);
 
     internal bool IsInZone(ReadOnlySpan<char> name) => DnsNames.IsInZone(name, Zone);
-
-    /// <summary>Records of one type at a name, for tests and diagnostics.</summary>
-    internal IEnumerable<DnsRecord> RecordsAt(string name) => _names.TryGetValue(name, out var records) ? records : [];
 }

@@ -21,6 +21,7 @@ internal sealed class DnsRecordTableBuilder
     private readonly string _zone;
     private readonly uint _ttl;
     private readonly Dictionary<string, List<DnsRecord>> _names = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Name, DnsRecord Record)> _added = [];
     private readonly List<string> _errors = [];
 
     public DnsRecordTableBuilder(DnsTableOptions options)
@@ -198,10 +199,10 @@ internal sealed class DnsRecordTableBuilder
 
     private void Add(string name, DnsRecord record)
     {
-        var records = Touch(name);
-        if (!records.Contains(record))
+        // Records are values, so one address published twice (two endpoints, two slices) is stored once.
+        if (_added.Add((name, record)))
         {
-            records.Add(record);
+            Touch(name).Add(record);
         }
     }
 

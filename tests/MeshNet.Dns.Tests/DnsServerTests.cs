@@ -95,6 +95,25 @@ public sealed class DnsServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClosesAnIdleTcpConnection_AfterTheIdleTimeout()
+    {
+        var server = new DnsServer(_responder, new DnsServerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            TcpIdleTimeout = TimeSpan.FromMilliseconds(100),
+        });
+        server.Start();
+        _servers.Add(server);
+        using var socket = await DnsTestClient.ConnectTcpAsync(server.LocalEndPoint);
+
+        await DnsTestClient.SendFramedAsync(socket, Query("posts.blog.svc.cluster.local", A));
+        Assert.NotNull(await DnsTestClient.ReceiveFramedAsync(socket));
+
+        // The server closes the connection by itself; the client's read ends there (its own deadline is 10 s).
+        Assert.Null(await DnsTestClient.ReceiveFramedAsync(socket));
+    }
+
+    [Fact]
     public async Task Refuses_NamesOutsideTheZone_WithoutAForwarder()
     {
         var server = Start(_responder);
