@@ -79,7 +79,7 @@ internal sealed class SimulatedSidecar : IAsyncDisposable
                 Namespace = ManifestGenerator.Namespace,
                 ServiceAccount = "default",
                 // Loopback values: a label no Service selects, so the simulated sidecars never become endpoints.
-                Address = $"127.1.{Index / 256}.{Index % 256}",
+                Address = $"127.67.{Index / 256}.{Index % 256}",
                 InboundPort = 15006,
                 Ready = true,
                 ProxyVersion = "bench",

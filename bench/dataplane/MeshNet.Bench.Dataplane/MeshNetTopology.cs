@@ -9,7 +9,7 @@ namespace MeshNet.Bench.Dataplane;
 /// </summary>
 internal static class MeshNetTopology
 {
-    private const string ClientAddress = "127.0.3.1";
+    private const string ClientAddress = "127.66.3.1";
 
     public static async Task<Topology> StartAsync(Testbed testbed, DataplaneOptions options, string workDirectory)
     {

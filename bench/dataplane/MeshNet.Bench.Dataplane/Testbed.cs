@@ -4,12 +4,12 @@ namespace MeshNet.Bench.Dataplane;
 
 /// <summary>
 /// Starts the backend and every topology side by side, each on its own loopback addresses so all stay up for the
-/// whole interleaved run: backend 127.0.2.1, meshnet client sidecar 127.0.3.1 (server sidecar on the backend's pod
-/// address), haproxy 127.0.4.1 -> 127.0.4.2, yarp 127.0.5.1 -> 127.0.5.2.
+/// whole interleaved run: backend 127.66.2.1, meshnet client sidecar 127.66.3.1 (server sidecar on the backend's pod
+/// address), haproxy 127.66.4.1 -> 127.66.4.2, yarp 127.66.5.1 -> 127.66.5.2.
 /// </summary>
 internal sealed class Testbed(DataplaneOptions options, string workDirectory, string logDirectory) : IDisposable
 {
-    public const string BackendAddress = "127.0.2.1";
+    public const string BackendAddress = "127.66.2.1";
     public const int BackendHttpPort = 8080;
     public const int BackendH2Port = 8081;
     public const int BackendGrpcPort = 8082;
@@ -106,7 +106,7 @@ internal sealed class Testbed(DataplaneOptions options, string workDirectory, st
 
     private async Task<Topology> StartHaproxyAsync()
     {
-        const string client = "127.0.4.1", server = "127.0.4.2";
+        const string client = "127.66.4.1", server = "127.66.4.2";
         var template = File.ReadAllText(BinLocator.Template("hop.cfg.template"));
         string Config(string name, string listen, string next, int h1In, int h1Out, int h2In, int h2Out, int grpcIn, int grpcOut)
         {
@@ -133,7 +133,7 @@ internal sealed class Testbed(DataplaneOptions options, string workDirectory, st
 
     private async Task<Topology> StartYarpAsync()
     {
-        const string client = "127.0.5.1", server = "127.0.5.2";
+        const string client = "127.66.5.1", server = "127.66.5.2";
         var dll = BinLocator.Dll("MeshNet.Bench.YarpBaseline", "meshnet-bench-yarp");
         // Three lanes per hop, each its own Kestrel endpoint; the h2c and gRPC routes are picked by the port in the
         // authority and forward over h2c (HTTP/2 exact), the HTTP/1.1 lane is the lower-priority catch-all.
