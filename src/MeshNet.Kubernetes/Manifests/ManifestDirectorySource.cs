@@ -47,6 +47,9 @@ public sealed class ManifestDirectorySource : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>Off in tests of the periodic rescan, which must work without change notifications.</summary>
+    internal bool WatchFileSystem { get; init; } = true;
+
     /// <summary>Loads every *.yaml/*.yml file under the directory (recursively) into the sink before returning, then watches.</summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist: a misconfiguration to fail on, not to wait out.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -63,7 +66,7 @@ public sealed class ManifestDirectorySource : IAsyncDisposable
         }
 
         // Watch before the first scan, so a change made during it is not missed.
-        _watcher = TryCreateWatcher();
+        _watcher = WatchFileSystem ? TryCreateWatcher() : null;
         var changes = await ScanAsync(cancellationToken).ConfigureAwait(false);
         var resourceCount = _tracker.Objects.Count();
         var errorCount = changes.Sum(c => c.Errors.Length);
