@@ -73,7 +73,8 @@ internal sealed partial class InboundHandler : IDisposable
         }
 
         var prefix = _prefixes.GetOrAdd(port, static (p, address) => HostKeys.DestinationPrefix(address.ToString(), (uint)p), _appAddress);
-        var error = await _forwarder.SendAsync(context, prefix, _invoker, RequestVersions.For(context.Request), HttpTransformer.Default).ConfigureAwait(false);
+        // Empty, not Default: copy the request as it came (original Host included) without adding X-Forwarded-*.
+        var error = await _forwarder.SendAsync(context, prefix, _invoker, RequestVersions.For(context.Request), HttpTransformer.Empty).ConfigureAwait(false);
         if (error != ForwarderError.None)
         {
             ForwarderErrors.Report(context, error, prefix, _logger);

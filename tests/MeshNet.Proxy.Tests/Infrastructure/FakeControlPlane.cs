@@ -55,7 +55,8 @@ public sealed class FakeControlPlane : IAsyncDisposable
         if (_app is { } app)
         {
             _app = null;
-            await app.StopAsync();
+            // An already-cancelled token skips the graceful drain: open streams are cut, as when the process dies.
+            await app.StopAsync(new CancellationToken(canceled: true));
             await app.DisposeAsync();
         }
     }
