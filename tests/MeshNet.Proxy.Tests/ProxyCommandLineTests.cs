@@ -56,6 +56,7 @@ public sealed class ProxyCommandLineTests
     [InlineData(new[] { "--control-plane", "grpc://x" }, "--control-plane: 'grpc://x' is not an http(s) URL")]
     [InlineData(new[] { "--name" }, "flag '--name' needs a value")]
     [InlineData(new[] { "stray" }, "unexpected argument 'stray'")]
+    [InlineData(new[] { "--admin", "127.0.0.1:15006" }, "--inbound and --admin use the same port 15006")]
     public void Rejects_BadFlag_WithClearMessage(string[] args, string expected)
     {
         var options = ProxyCommandLine.Parse(args, out var error, out _);

@@ -8,7 +8,7 @@ namespace MeshNet.Proxy.Configuration;
 /// result to YARP, wait until the route table for it is live, and only then make it the last good one. Anything
 /// that fails leaves the previous snapshot serving and comes back as the NACK message.
 /// </summary>
-internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, RouteTablePublisher publisher, ILogger<ConfigApplier> logger) : IDisposable
+internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, RouteTablePublisher publisher, TimeProvider time, ILogger<ConfigApplier> logger) : IDisposable
 {
     // YARP applies a change synchronously inside the change-token callback in practice; the bound only keeps a
     // wedged reload from blocking the discovery stream forever.
@@ -36,7 +36,7 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
 
             var outcome = publisher.Expect(next.Version);
             provider.Update(next);
-            error = await WaitAsync(outcome, cancellationToken).ConfigureAwait(false);
+            error = await WaitAsync(outcome, time, cancellationToken).ConfigureAwait(false);
             if (error is not null)
             {
                 // Put YARP back on the last good snapshot; the route table still describes it.
@@ -57,11 +57,11 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
 
     public void Dispose() => _serial.Dispose();
 
-    private static async Task<string?> WaitAsync(Task<string?> outcome, CancellationToken cancellationToken)
+    private static async Task<string?> WaitAsync(Task<string?> outcome, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
-            return await outcome.WaitAsync(ApplyTimeout, cancellationToken).ConfigureAwait(false);
+            return await outcome.WaitAsync(ApplyTimeout, time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Reflection;
 using System.Threading.Channels;
 using Grpc.Core;
@@ -170,7 +171,7 @@ internal sealed partial class DiscoveryClient(
             Name = options.Name,
             Namespace = options.Namespace,
             ServiceAccount = options.ServiceAccount,
-            Address = listeners.Inbound.Address.ToString(),
+            Address = AdvertisedAddress().ToString(),
             InboundPort = (uint)listeners.InboundPort,
             Ready = ready,
             ProxyVersion = ProxyVersion,
@@ -187,6 +188,13 @@ internal sealed partial class DiscoveryClient(
         }
 
         return node;
+    }
+
+    /// <summary>The inbound listener's IP; when it listens on every address, the app's address stands in for it.</summary>
+    private IPAddress AdvertisedAddress()
+    {
+        var address = listeners.Inbound.Address;
+        return address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ? options.AppAddress : address;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Discovery stream to {ControlPlane} opened (last good version '{Version}')")]

@@ -10,16 +10,22 @@ namespace MeshNet.Proxy.Forwarding;
 /// </summary>
 internal static class RequestVersions
 {
+    // How long a request or stream may go without any bytes either way before it is cut: Envoy's default stream
+    // idle timeout, long enough for quiet gRPC streams (YARP's own default, 100 s, is not).
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(5);
+
     private static readonly ForwarderRequestConfig Http2 = new()
     {
         Version = HttpVersion.Version20,
         VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        ActivityTimeout = IdleTimeout,
     };
 
     private static readonly ForwarderRequestConfig Http11 = new()
     {
         Version = HttpVersion.Version11,
         VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        ActivityTimeout = IdleTimeout,
     };
 
     public static ForwarderRequestConfig For(HttpRequest request) => HttpProtocol.IsHttp2(request.Protocol) ? Http2 : Http11;

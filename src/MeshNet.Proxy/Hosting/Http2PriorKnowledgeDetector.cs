@@ -23,10 +23,25 @@ internal static class Http2PriorKnowledgeDetector
     // "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
     private static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
+    // Kestrel's request-header timeouts start only after this middleware, so a client that connects and sends
+    // nothing is bounded here instead, with the same budget as Kestrel's default RequestHeadersTimeout.
+    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(30);
+
     public static void UseHttp2PriorKnowledgeDetection(this ListenOptions listen) =>
         listen.Use(next => async connection =>
         {
-            if (await StartsWithPrefaceAsync(connection).ConfigureAwait(false))
+            bool isHttp2;
+            try
+            {
+                isHttp2 = await StartsWithPrefaceAsync(connection).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                connection.Abort(new ConnectionAbortedException("no request bytes within 30s"));
+                return;
+            }
+
+            if (isHttp2)
             {
                 connection.Features.Set<ITlsConnectionFeature>(CleartextHttp2.Instance);
                 connection.Features.Set<ITlsApplicationProtocolFeature>(CleartextHttp2.Instance);
@@ -38,9 +53,11 @@ internal static class Http2PriorKnowledgeDetector
     private static async Task<bool> StartsWithPrefaceAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        timeout.CancelAfter(FirstBytesTimeout);
         while (true)
         {
-            var result = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+            var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
             var buffer = result.Buffer;
             var verdict = Compare(buffer);
             // Consume nothing. While undecided, mark everything examined so the next read waits for more bytes.

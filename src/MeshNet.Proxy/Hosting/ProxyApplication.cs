@@ -94,7 +94,14 @@ internal sealed class ProxyApplication : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
-        Endpoints.SetBound(_listenOptions[0].IPEndPoint!, _listenOptions[1].IPEndPoint!, _listenOptions[2].IPEndPoint!);
+        var (inbound, outbound, admin) = (_listenOptions[0].IPEndPoint!, _listenOptions[1].IPEndPoint!, _listenOptions[2].IPEndPoint!);
+        if (inbound.Port == outbound.Port || inbound.Port == admin.Port || outbound.Port == admin.Port)
+        {
+            // Port 0 on different addresses can yield the same number; the dispatcher could not tell them apart.
+            throw new IOException($"listeners must bind distinct ports (inbound={inbound} outbound={outbound} admin={admin})");
+        }
+
+        Endpoints.SetBound(inbound, outbound, admin);
     }
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();

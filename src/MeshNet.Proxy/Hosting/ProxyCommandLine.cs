@@ -79,7 +79,24 @@ internal static class ProxyCommandLine
             }
         }
 
-        return options with { Ports = ports.ToImmutable() };
+        error = DistinctListenerPorts(options);
+        return error is null ? options with { Ports = ports.ToImmutable() } : null;
+    }
+
+    /// <summary>The listeners are told apart by local port, so two of them may not share one (0 excepted).</summary>
+    internal static string? DistinctListenerPorts(ProxyOptions options)
+    {
+        (string Flag, int Port)[] listeners = [("--inbound", options.Inbound.Port), ("--outbound", options.Outbound.Port), ("--admin", options.Admin.Port)];
+        foreach (var (flag, port) in listeners)
+        {
+            var clash = listeners.FirstOrDefault(l => l.Flag != flag && l.Port == port && port != 0);
+            if (clash.Flag is not null)
+            {
+                return $"{flag} and {clash.Flag} use the same port {port}";
+            }
+        }
+
+        return null;
     }
 
     private static ProxyOptions Apply(ProxyOptions options, ImmutableArray<NamedPort>.Builder ports, string flag, string value, out string? error)
