@@ -192,7 +192,7 @@ public sealed class ManifestDirectorySource : IAsyncDisposable
         ManifestLog.FileApplied(_logger, change.Origin, change.Upserted, change.Deleted, change.Errors.Length);
         foreach (var error in change.Errors)
         {
-            ManifestLog.ManifestError(_logger, error.Origin, error.DocumentIndex, error.Resource?.ToString(), error.Field, error.Message);
+            ManifestLog.ManifestError(_logger, error);
         }
     }
 
