@@ -14,8 +14,8 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
     public const int ExitFailed = 1;
     public const int ExitCouldNotRun = 2;
 
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(60);
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ internal sealed class LocalMesh : IDisposable
 {
     public const string SidecarReadyPrefix = "meshnet-proxy ready ";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly List<ChildProcess> _children = [];
     private readonly Lock _lock = new();

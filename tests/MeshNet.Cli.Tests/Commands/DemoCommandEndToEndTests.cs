@@ -10,7 +10,7 @@ namespace MeshNet.Cli.Tests.Commands;
 /// </summary>
 public sealed class DemoCommandEndToEndTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(8);
 
     [Fact]
     public async Task Demo_ReportsEveryBlogServiceAnswering()
