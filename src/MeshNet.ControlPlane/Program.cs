@@ -13,7 +13,17 @@ catch (FormatException ex)
 }
 
 await using var app = ControlPlaneApp.Create(options);
-await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
+try
+{
+    await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+{
+    // A missing manifest directory or a port in use: say so in one line rather than a stack trace.
+    await Console.Error.WriteLineAsync($"meshnet-control: {ex.Message}").ConfigureAwait(false);
+    return 1;
+}
+
 Console.Out.WriteLine(app.ReadyLine());
 await Console.Out.FlushAsync().ConfigureAwait(false);
 await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace MeshNet.ControlPlane.Hosting;
 
@@ -50,6 +51,9 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
+
+        // stdout carries exactly one line, the ready line that tools wait for; logs go to stderr.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         logging?.Invoke(builder.Logging);
         var listeners = new ListenOptions[2];
         builder.WebHost.ConfigureKestrel(kestrel =>

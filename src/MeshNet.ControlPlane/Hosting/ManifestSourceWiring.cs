@@ -1,3 +1,4 @@
+using MeshNet.Kubernetes.Manifests;
 using MeshNet.Model;
 using Microsoft.Extensions.Logging;
 
@@ -7,10 +8,21 @@ namespace MeshNet.ControlPlane.Hosting;
 internal static class ManifestSourceWiring
 {
     /// <summary>Delivers the directory's initial contents to <paramref name="sink"/> before returning, then keeps watching.</summary>
-    public static Task<IAsyncDisposable> StartAsync(
+    public static async Task<IAsyncDisposable> StartAsync(
         string directory, IMeshResourceSink sink, ILoggerFactory loggerFactory, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        throw new NotSupportedException($"Manifest loading is not available in this build (directory {directory}).");
+        var source = new ManifestDirectorySource(directory, sink, loggerFactory.CreateLogger<ManifestDirectorySource>(), timeProvider);
+        try
+        {
+            await source.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return source;
     }
 }
