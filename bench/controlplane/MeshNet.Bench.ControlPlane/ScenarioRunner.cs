@@ -98,7 +98,7 @@ internal sealed class ScenarioRunner(string workDirectory, string? controlCpus, 
 
             return new ScenarioResult(scenario, readyMs, firstMs.Max(), Percentile(firstMs, 0.5), Percentile(firstMs, 0.99),
                 Percentile(firsts.Select(f => (double)f.Bytes).ToArray(), 0.5), initialCpuMs, results,
-                rssAfterLoad, rssAfterSync, (await rssSampler.StopAsync())[0], null);
+                rssAfterLoad, rssAfterSync, (await rssSampler.StopAsync()).Rss[0], null);
         }
         finally
         {

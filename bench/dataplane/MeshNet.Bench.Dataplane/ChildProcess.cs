@@ -34,6 +34,10 @@ internal sealed class ChildProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // An empty working directory per process, as in a container: ASP.NET hosts watch their content root
+            // (the working directory) recursively for appsettings changes, and a busy source tree there would
+            // flood them with inotify events and skew every measurement.
+            WorkingDirectory = Directory.CreateDirectory(Path.Combine(logDirectory, "cwd", name)).FullName,
         };
         if (cpus is not null)
         {

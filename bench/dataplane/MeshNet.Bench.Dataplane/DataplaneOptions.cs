@@ -35,6 +35,9 @@ internal sealed record DataplaneOptions
 
     public string? Label { get; init; }
 
+    /// <summary>Extra environment for both meshnet sidecars (experiments such as runtime or logging settings).</summary>
+    public IReadOnlyDictionary<string, string> MeshNetEnvironment { get; init; } = new Dictionary<string, string>();
+
     public static DataplaneOptions Parse(string[] args)
     {
         var options = new DataplaneOptions();
@@ -57,6 +60,7 @@ internal sealed record DataplaneOptions
                 "--skip-h2" => options with { SkipH2 = true },
                 "--out" => options with { OutputDirectory = Value() },
                 "--label" => options with { Label = Value() },
+                "--meshnet-env" => options with { MeshNetEnvironment = WithPair(options.MeshNetEnvironment, Value()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -65,6 +69,16 @@ internal sealed record DataplaneOptions
             throw new ArgumentException("--topologies must include direct: every ratio is against it or measured beside it");
         }
         return options;
+    }
+
+    private static Dictionary<string, string> WithPair(IReadOnlyDictionary<string, string> existing, string pair)
+    {
+        var equals = pair.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--meshnet-env takes NAME=VALUE, not '{pair}'");
+        }
+        return new Dictionary<string, string>(existing) { [pair[..equals]] = pair[(equals + 1)..] };
     }
 
     private static int[] Ints(string text) =>

@@ -25,6 +25,7 @@ internal static class MeshNetTopology
         var ready = await control.WaitForLineAsync(@"meshnet-control ready grpc=(\S+) admin=(\S+)", TimeSpan.FromSeconds(60));
         var controlUrl = "http://" + ready.Groups[1].Value;
 
+        var environment = new Dictionary<string, string>(options.MeshNetEnvironment);
         var server = testbed.Start("meshnet-server-sidecar", "dotnet",
         [
             proxyDll, "--control-plane", controlUrl, "--name", "backend-0", "--namespace", "bench", "--labels", "app=backend",
@@ -33,13 +34,13 @@ internal static class MeshNetTopology
             "--port", $"grpc={Port(Testbed.BackendGrpcPort)}",
             "--inbound", $"{Testbed.BackendAddress}:15006", "--outbound", $"{Testbed.BackendAddress}:15001",
             "--admin", $"{Testbed.BackendAddress}:15000",
-        ], options.ProxyCpus);
+        ], options.ProxyCpus, environment);
         var client = testbed.Start("meshnet-client-sidecar", "dotnet",
         [
             proxyDll, "--control-plane", controlUrl, "--name", "loadgen-0", "--namespace", "bench", "--labels", "app=loadgen",
             "--app-address", ClientAddress, "--app-port", "8080",
             "--inbound", $"{ClientAddress}:15006", "--outbound", $"{ClientAddress}:15001", "--admin", $"{ClientAddress}:15000",
-        ], options.ProxyCpus);
+        ], options.ProxyCpus, environment);
         const string readyLine = @"meshnet-proxy ready inbound=(\S+) outbound=(\S+) admin=(\S+)";
         await server.WaitForLineAsync(readyLine, TimeSpan.FromSeconds(60));
         var outbound = (await client.WaitForLineAsync(readyLine, TimeSpan.FromSeconds(60))).Groups[2].Value;

@@ -22,18 +22,35 @@ internal static class ProcStats
     public static double CpuMicroseconds(IEnumerable<int> pids) => pids.Sum(CpuMicroseconds);
 
     /// <summary>VmRSS in MiB.</summary>
-    public static double RssMiB(int pid)
+    public static double RssMiB(int pid) => Memory(pid).RssMiB;
+
+    /// <summary>
+    /// VmRSS and its private part (RssAnon + RssShmem: heap, stacks, JIT'd code) in MiB. The rest, RssFile, is mapped
+    /// assemblies and libraries: page cache shared by every process on the node that maps the same files.
+    /// </summary>
+    public static (double RssMiB, double PrivateMiB) Memory(int pid)
     {
+        long rss = 0, anon = 0, shmem = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
             {
-                var kib = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-                return kib / 1024.0;
+                rss = Kib(line);
+            }
+            else if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+            {
+                anon = Kib(line);
+            }
+            else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+            {
+                shmem = Kib(line);
             }
         }
-        return 0;
+        return (rss / 1024.0, (anon + shmem) / 1024.0);
     }
+
+    private static long Kib(string line) =>
+        long.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 }
 
 /// <summary>Samples the RSS of some processes every 200 ms while a load runs and keeps each one's maximum.</summary>
@@ -41,6 +58,7 @@ internal sealed class RssSampler : IAsyncDisposable
 {
     private readonly IReadOnlyList<int> _pids;
     private readonly double[] _max;
+    private readonly double[] _maxPrivate;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
@@ -48,15 +66,17 @@ internal sealed class RssSampler : IAsyncDisposable
     {
         _pids = pids;
         _max = new double[pids.Count];
+        _maxPrivate = new double[pids.Count];
         _loop = LoopAsync();
     }
 
-    public async Task<double[]> StopAsync()
+    /// <summary>Maximum VmRSS and maximum private RSS of each process, in MiB.</summary>
+    public async Task<(double[] Rss, double[] Private)> StopAsync()
     {
         await _stop.CancelAsync();
         await _loop;
         Sample();
-        return _max;
+        return (_max, _maxPrivate);
     }
 
     public async ValueTask DisposeAsync()
@@ -88,7 +108,9 @@ internal sealed class RssSampler : IAsyncDisposable
         {
             try
             {
-                _max[i] = Math.Max(_max[i], ProcStats.RssMiB(_pids[i]));
+                var (rss, privateMiB) = ProcStats.Memory(_pids[i]);
+                _max[i] = Math.Max(_max[i], rss);
+                _maxPrivate[i] = Math.Max(_maxPrivate[i], privateMiB);
             }
             catch (IOException)
             {

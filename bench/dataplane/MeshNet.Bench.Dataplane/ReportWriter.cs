@@ -54,6 +54,10 @@ internal sealed class ReportWriter(DataplaneOptions options, MachineFacts machin
         md.AppendLine(CultureInfo.InvariantCulture, $"Load average before / after: {machine.LoadBefore} / {machine.LoadAfter}  ");
         md.AppendLine(CultureInfo.InvariantCulture, $"Tools: {string.Join("; ", machine.Tools)}  ");
         md.AppendLine(CultureInfo.InvariantCulture, $"Pinning: {(options.Pin ? $"load generator cpu {options.LoadGenCpus}, backend cpu {options.BackendCpus}, both proxy hops cpu {options.ProxyCpus}" : "none")}  ");
+        if (options.MeshNetEnvironment.Count > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Experiment: meshnet sidecars run with {string.Join(" ", options.MeshNetEnvironment.Select(e => $"`{e.Key}={e.Value}`"))}  ");
+        }
         md.AppendLine(CultureInfo.InvariantCulture, $"Rounds: {options.Rounds}, interleaved ({string.Join(" ", topologies)} per round); {options.DurationS:0.#} s per measurement after {options.WarmupS:0.#} s warm-up.");
         md.AppendLine();
         md.AppendLine("Each cell: median (min–max) over rounds. Ratios are computed per round from the same interleaved round, then summarised.");
@@ -85,7 +89,9 @@ internal sealed class ReportWriter(DataplaneOptions options, MachineFacts machin
         Section(md, byTopology, "gRPC unary (h2load, 64 B request, 1 KiB reply)", "grpc.");
         Section(md, byTopology, "Idle memory", "rss.idle");
         md.AppendLine("Units: Us = microseconds, MiB = VmRSS. cpuUsPerReq = utime+stime of both proxy processes / requests. "
-            + "rss.*.clientMiB / serverMiB = the client-side and server-side hop; maxMiB = the larger. "
+            + "rss.*.clientMiB / serverMiB = VmRSS of the client-side and server-side hop; maxMiB = the larger; *PrivateMiB = "
+            + "RssAnon + RssShmem (heap, stacks, JIT'd code), i.e. VmRSS without the file-backed pages of mapped assemblies, "
+            + "which every process mapping the same files shares. "
             + "h2load latencies are from each request's actual send (h2load --rps), not its intended time.");
 
         var mdPath = Path.Combine(directory, stem + ".md");

@@ -13,7 +13,9 @@ internal sealed class RoundRunner(DataplaneOptions options, LoadTools tools, Tes
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var proxy in topology.Proxies)
         {
-            metrics[$"rss.idle.{proxy.Role}MiB"] = ProcStats.RssMiB(proxy.Process.Pid);
+            var (rss, privateMiB) = ProcStats.Memory(proxy.Process.Pid);
+            metrics[$"rss.idle.{proxy.Role}MiB"] = rss;
+            metrics[$"rss.idle.{proxy.Role}PrivateMiB"] = privateMiB;
         }
 
         foreach (var connections in options.Connections)
@@ -137,12 +139,14 @@ internal sealed class RoundRunner(DataplaneOptions options, LoadTools tools, Tes
         metrics[$"{key}.errors"] = fixedRate.Errors;
     }
 
-    private static void AddRss(Topology topology, string key, double[] rss, Dictionary<string, double> metrics)
+    private static void AddRss(Topology topology, string key, (double[] Rss, double[] Private) memory, Dictionary<string, double> metrics)
     {
         for (var i = 0; i < topology.Proxies.Count; i++)
         {
-            metrics[$"{key}.{topology.Proxies[i].Role}MiB"] = rss[i];
+            metrics[$"{key}.{topology.Proxies[i].Role}MiB"] = memory.Rss[i];
+            metrics[$"{key}.{topology.Proxies[i].Role}PrivateMiB"] = memory.Private[i];
         }
-        metrics[$"{key}.maxMiB"] = rss.Max();
+        metrics[$"{key}.maxMiB"] = memory.Rss.Max();
+        metrics[$"{key}.maxPrivateMiB"] = memory.Private.Max();
     }
 }
