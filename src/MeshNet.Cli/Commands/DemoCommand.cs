@@ -34,7 +34,7 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
             var client = ClientSidecar(session.Addresses);
             await session.WatchAsync(session.Mesh.StartSidecarAsync(client, cancellationToken)).ConfigureAwait(false);
             var readiness = new MeshReadiness(http, session.Mesh.ControlPlaneAdmin, time);
-            await session.WatchAsync(readiness.WaitForPodsAsync([.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, cancellationToken)).ConfigureAwait(false);
+            await session.WatchAsync(readiness.WaitForPodsAsync([.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, ReadyProgress(session.Mesh.Pods.Count), cancellationToken)).ConfigureAwait(false);
             await session.WatchAsync(readiness.WaitForSidecarConfigAsync(client.AdminUrl, ReadyTimeout, cancellationToken)).ConfigureAwait(false);
 
             var traffic = new DemoTraffic(http, client.OutboundUrl, DemoOptions.FrontendHost, time);
@@ -62,6 +62,9 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
             return ExitCouldNotRun;
         }
     }
+
+    private Action<int> ReadyProgress(int total) =>
+        ready => progress.WriteLine($"meshctl demo: {ready}/{total} pods ready");
 
     /// <summary>
     /// The sidecar that stands in for a browser: it has no app (its readiness probe fails, so it is never an

@@ -10,14 +10,22 @@ internal sealed class MeshReadiness(HttpClient http, Uri controlPlaneAdmin, Time
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
-    public async Task WaitForPodsAsync(IReadOnlyCollection<PodIdentity> pods, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="onReadyCountChanged">Told the number of ready pods whenever it changes.</param>
+    public async Task WaitForPodsAsync(IReadOnlyCollection<PodIdentity> pods, TimeSpan timeout, Action<int>? onReadyCountChanged, CancellationToken cancellationToken)
     {
+        var lastReady = -1;
         var deadline = time.GetUtcNow() + timeout;
         var expected = pods.Select(p => (p.Namespace, p.Name)).ToHashSet();
         IReadOnlyCollection<(string, string)> missing = expected;
         while (time.GetUtcNow() < deadline)
         {
             missing = await MissingAsync(expected, cancellationToken).ConfigureAwait(false);
+            if (expected.Count - missing.Count != lastReady)
+            {
+                lastReady = expected.Count - missing.Count;
+                onReadyCountChanged?.Invoke(lastReady);
+            }
+
             if (missing.Count == 0)
             {
                 return;
