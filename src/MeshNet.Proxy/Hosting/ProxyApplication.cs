@@ -1,15 +1,11 @@
 using System.Net;
-using MeshNet.Proxy.Admin;
 using MeshNet.Proxy.Configuration;
-using MeshNet.Proxy.Discovery;
-using MeshNet.Proxy.Forwarding;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.Forwarder;
+using Microsoft.Extensions.Logging.Console;
 
 namespace MeshNet.Proxy.Hosting;
 
@@ -31,7 +27,7 @@ internal sealed class ProxyApplication : IAsyncDisposable
         {
             // stdout carries only the ready line; logs go to stderr.
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         }
         else
         {
@@ -55,24 +51,7 @@ internal sealed class ProxyApplication : IAsyncDisposable
             Listen(kestrel, 2, options.Admin);
         });
 
-        var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ListenerEndpoints>();
-        services.AddSingleton<MeshProxyConfigProvider>();
-        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshProxyConfigProvider>());
-        services.AddSingleton<RouteTablePublisher>();
-        services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<RouteTablePublisher>());
-        services.AddSingleton<ConfigApplier>();
-        services.AddSingleton<IForwarderHttpClientFactory, MeshForwarderHttpClientFactory>();
-        services.AddReverseProxy();
-        services.AddSingleton<OutboundHandler>();
-        services.AddSingleton<InboundHandler>();
-        services.AddSingleton<AdminHandler>();
-        services.AddSingleton<ListenerDispatcher>();
-        services.AddSingleton<ReadinessProbe>();
-        services.AddHostedService(sp => sp.GetRequiredService<ReadinessProbe>());
-        services.AddHostedService<DiscoveryClient>();
+        builder.Services.AddMeshProxy(options);
 
         _app = builder.Build();
         var dispatcher = _app.Services.GetRequiredService<ListenerDispatcher>();

@@ -1,0 +1,39 @@
+using MeshNet.Proxy.Admin;
+using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Discovery;
+using MeshNet.Proxy.Forwarding;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace MeshNet.Proxy.Hosting;
+
+internal static class ProxyServiceCollectionExtensions
+{
+    /// <summary>Everything the sidecar runs: config pipeline into YARP, listeners' handlers, discovery and probing.</summary>
+    public static IServiceCollection AddMeshProxy(this IServiceCollection services, ProxyOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ListenerEndpoints>();
+
+        // Discovery responses -> ConfigApplier -> MeshProxyConfigProvider -> YARP -> RouteTablePublisher.
+        services.AddSingleton<MeshProxyConfigProvider>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshProxyConfigProvider>());
+        services.AddSingleton<RouteTablePublisher>();
+        services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<RouteTablePublisher>());
+        services.AddSingleton<ConfigApplier>();
+        services.AddSingleton<IForwarderHttpClientFactory, MeshForwarderHttpClientFactory>();
+        services.AddReverseProxy();
+
+        services.AddSingleton<OutboundHandler>();
+        services.AddSingleton<InboundHandler>();
+        services.AddSingleton<AdminHandler>();
+        services.AddSingleton<ListenerDispatcher>();
+
+        services.AddSingleton<ReadinessProbe>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReadinessProbe>());
+        services.AddHostedService<DiscoveryClient>();
+        return services;
+    }
+}
