@@ -93,6 +93,8 @@ internal sealed class DiscoveryHarness : IAsyncDisposable
         return node;
     }
 
+    public Task StopAsync() => _app.StopAsync(CancellationToken.None);
+
     public async ValueTask DisposeAsync()
     {
         _channel.Dispose();
@@ -133,6 +135,20 @@ internal sealed class DiscoveryHarness : IAsyncDisposable
             SendAsync(new DiscoveryRequest { Status = new WorkloadStatus { Ready = ready, Reason = ready ? "" : "probe failed" } });
 
         public Task CloseAsync() => call.RequestStream.CompleteAsync();
+
+        /// <summary>Waits for the server to finish the call (its cleanup has run by then).</summary>
+        public async Task ReceiveEndAsync()
+        {
+            using var guard = new CancellationTokenSource(Guard);
+            try
+            {
+                Assert.False(await call.ResponseStream.MoveNext(guard.Token), "expected the stream to end");
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Cancelled or StatusCode.Unavailable or StatusCode.Internal)
+            {
+                // A stopping server may close the connection (GOAWAY) before the client reads the trailers.
+            }
+        }
 
         public ValueTask DisposeAsync()
         {

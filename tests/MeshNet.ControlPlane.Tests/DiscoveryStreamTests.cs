@@ -196,3 +196,40 @@ public sealed class DiscoveryStreamTests : IAsyncLifetime
         Assert.True(Assert.Single(_mesh.Registry.List()).Ready);
     }
 }
+
+public sealed class DiscoveryStreamLifecycleTests : IAsyncLifetime
+{
+    private DiscoveryHarness _mesh = null!;
+
+    public async Task InitializeAsync() => _mesh = await DiscoveryHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    [Fact]
+    public async Task Keeps_TheNewStreamsRegistration_WhenAnOlderStreamOfTheSameSidecarEnds()
+    {
+        await using var old = _mesh.Connect(DiscoveryHarness.Node("posts-1"));
+        await old.OpenAsync();
+        await using var current = _mesh.Connect(DiscoveryHarness.Node("posts-1", address: "127.0.1.6"));
+        await current.OpenAsync();
+
+        await old.CloseAsync();
+        await old.ReceiveEndAsync();
+        _mesh.Flush();
+
+        var sidecar = Assert.Single(_mesh.Index.Snapshot.Workloads.Values);
+        Assert.Equal("127.0.1.6", sidecar.Address);
+        Assert.Equal("127.0.1.6", Assert.Single(_mesh.Registry.List()).Address);
+    }
+
+    [Fact]
+    public async Task Ends_OpenStreams_WhenTheControlPlaneStops()
+    {
+        await using var sidecar = _mesh.Connect(DiscoveryHarness.Node("posts-1"));
+        await sidecar.OpenAsync();
+
+        var stopping = _mesh.StopAsync();
+        await sidecar.ReceiveEndAsync();
+        await stopping;
+    }
+}

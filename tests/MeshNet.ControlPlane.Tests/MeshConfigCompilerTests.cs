@@ -112,12 +112,19 @@ public sealed class MeshConfigCompilerTests
         Assert.Contains("10.96.0.12:80", config.VirtualHosts.Single(h => h.Service == "blog/posts").Domains);
     }
 
-    [Fact]
-    public void Declares_InboundPorts_WithTheFirstDeclaredAsDefault()
+    [Theory]
+    [InlineData("metrics=9100,http=8080", 9100u)]
+    [InlineData("metrics=9100,=8080", 8080u)]
+    [InlineData("", 0u)]
+    public void Declares_InboundPorts_WithTheUnnamedOrElseFirstPortAsDefault(string ports, uint expectedDefault)
     {
-        var config = new MeshConfigCompiler().Compile(MeshIndex.Empty, Frontend with { Ports = [new WorkloadPort("metrics", 9100, "TCP"), new WorkloadPort("http", 8080, "TCP")] });
+        var declared = ports.Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('='))
+            .Select(p => new WorkloadPort(p[0], int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture), "TCP"));
 
-        Assert.Equal(9100u, config.Inbound.DefaultPort);
-        Assert.Equal([8080u, 9100u], config.Inbound.Ports.Select(p => p.Port));
+        var config = new MeshConfigCompiler().Compile(MeshIndex.Empty, Frontend with { Ports = [.. declared] });
+
+        Assert.Equal(expectedDefault, config.Inbound.DefaultPort);
+        Assert.Equal(declared.Select(p => (uint)p.Port).Order(), config.Inbound.Ports.Select(p => p.Port));
     }
 }

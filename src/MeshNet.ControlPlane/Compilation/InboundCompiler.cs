@@ -8,17 +8,28 @@ internal static class InboundCompiler
     public static Inbound Compile(ProxyIdentity proxy)
     {
         ArgumentNullException.ThrowIfNull(proxy);
-        var inbound = new Inbound
-        {
-            // The Node carries no explicit application port, so the first declared port is the default,
-            // matching a sidecar that lists its --app-port first.
-            DefaultPort = proxy.Ports.IsDefaultOrEmpty ? 0u : (uint)proxy.Ports[0].Port,
-        };
+        var inbound = new Inbound { DefaultPort = (uint)DefaultPort(proxy) };
         foreach (var port in proxy.Ports.OrderBy(p => p.Port).ThenBy(p => p.Name, StringComparer.Ordinal))
         {
             inbound.Ports.Add(new WorkloadPort { Name = port.Name, Port = (uint)port.Port, Protocol = port.Protocol });
         }
 
         return inbound;
+    }
+
+    /// <summary>
+    /// The Node has no field for the application's default port. meshnet-proxy declares its named --port
+    /// values and adds --app-port as an unnamed port, so the first unnamed port is the best guess, then the
+    /// first declared one.
+    /// </summary>
+    private static int DefaultPort(ProxyIdentity proxy)
+    {
+        if (proxy.Ports.IsDefaultOrEmpty)
+        {
+            return 0;
+        }
+
+        var unnamed = proxy.Ports.FirstOrDefault(p => p.Name.Length == 0);
+        return (unnamed ?? proxy.Ports[0]).Port;
     }
 }

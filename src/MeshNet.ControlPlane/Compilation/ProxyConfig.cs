@@ -12,8 +12,8 @@ internal sealed record ProxyConfig(ImmutableArray<VirtualHost> VirtualHosts, Imm
     public bool SameContentAs(ProxyConfig other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return VirtualHosts.SequenceEqual(other.VirtualHosts) &&
-               Clusters.SequenceEqual(other.Clusters) &&
+        return (VirtualHosts == other.VirtualHosts || VirtualHosts.SequenceEqual(other.VirtualHosts)) &&
+               (Clusters == other.Clusters || Clusters.SequenceEqual(other.Clusters)) &&
                Inbound.Equals(other.Inbound);
     }
 }
