@@ -34,10 +34,15 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
             "the client routes to the Service added during the outage");
         bed.Log.Note($"client routed to the new Service {resyncedAfter.TotalMilliseconds:F0} ms after the restart");
 
-        var proxies = await bed.Admin.ProxiesAsync();
-        Assert.Equal(
-            ["backend-1", "backend-2", "client"],
-            proxies.Select(p => p.Name).Order(StringComparer.Ordinal));
+        // Each sidecar reconnects on its own jittered backoff; all of them must register again.
+        var (_, reregisteredAfter) = await Poll.UntilAsync(
+            async () => (await bed.Admin.ProxiesAsync()).Select(p => p.Name).Order(StringComparer.Ordinal).ToArray(),
+            names => names.SequenceEqual(["backend-1", "backend-2", "client"]),
+            TimeSpan.FromSeconds(30),
+            "every sidecar is registered with the new control plane");
+        bed.Log.Note($"all sidecars registered {reregisteredAfter.TotalMilliseconds:F0} ms after the client's first routed request");
+        await bed.WaitForReadyEndpointsAsync(BackendService, SettleTimeout, [.. backends.Select(b => b.Address)]);
+        await bed.WaitForSidecarConfigAsync(client.RequiredSidecar, backends.Select(b => b.Address));
         var afterRestart = await mesh.SendAsync(BackendUrl, 100);
         Assert.Empty(afterRestart.Failures);
         Assert.Equal(backends.Length, afterRestart.ByBackend.Count);

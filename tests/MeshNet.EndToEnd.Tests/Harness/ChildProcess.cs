@@ -59,6 +59,11 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         startInfo.Environment["DOTNET_NOLOGO"] = "1";
+
+        // ASP.NET Core and YARP log every request at Information; the tests poll admin endpoints many times a second and
+        // that noise would bury the lines that explain a failure (and cost CPU the processes under test need).
+        startInfo.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        startInfo.Environment["Logging__LogLevel__Yarp"] = "Warning";
         startInfo.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };

@@ -8,7 +8,7 @@ namespace MeshNet.EndToEnd.Tests.Harness;
 /// </summary>
 internal static class Poll
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Polls until <paramref name="done"/> holds and returns the last value and the time it took.</summary>
     public static async Task<(T Value, TimeSpan Elapsed)> UntilAsync<T>(
