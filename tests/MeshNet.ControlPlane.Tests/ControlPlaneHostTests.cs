@@ -133,3 +133,36 @@ public sealed class ControlPlaneHostTests : IAsyncLifetime
         Assert.True(proxy.TryGetProperty("connectedAt", out _));
     }
 }
+
+public sealed class ControlPlaneStartupTests
+{
+    [Fact]
+    public async Task Reports_NotReady_AndHoldsSidecars_UntilTheInitialLoadIsPublished()
+    {
+        var options = ControlPlaneOptions.Parse(["--config", ControlPlaneHostTests.ManifestDirectory(), "--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0"]);
+        await using var app = ControlPlaneApp.Create(options, logging: l => l.ClearProviders(), runUpdateLoop: false);
+        await app.StartListenersAsync(CancellationToken.None);
+        try
+        {
+            using var admin = new HttpClient { BaseAddress = new Uri($"http://{app.AdminEndPoint}") };
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/healthz")).StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await admin.GetAsync("/readyz")).StatusCode);
+
+            using var channel = GrpcChannel.ForAddress($"http://{app.GrpcEndPoint}");
+            using var call = new Protocol.V1.Discovery.DiscoveryClient(channel).Stream();
+            await call.RequestStream.WriteAsync(new DiscoveryRequest { Node = DiscoveryHarness.Node("frontend-1", "app=frontend") });
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var first = call.ResponseStream.MoveNext(deadline.Token);
+
+            await app.LoadAsync(CancellationToken.None);
+
+            Assert.True(await first);
+            Assert.Contains(call.ResponseStream.Current.Clusters, c => c.Service == "blog/posts" && c.Endpoints.Count == 1);
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/readyz")).StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+    }
+}

@@ -94,7 +94,19 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
     /// <summary>Starts the listeners, loads the manifest directory, publishes the first snapshot and marks ready.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await StartListenersAsync(cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// First half of <see cref="StartAsync"/>: listeners up, not ready yet. Health checks answer and sidecars may
+    /// connect, but their first response waits for <see cref="LoadAsync"/> so it is never an empty mesh.
+    /// </summary>
+    internal Task StartListenersAsync(CancellationToken cancellationToken) => _app.StartAsync(cancellationToken);
+
+    /// <summary>Second half of <see cref="StartAsync"/>: the initial load, published in one batch, then ready.</summary>
+    internal async Task LoadAsync(CancellationToken cancellationToken)
+    {
         if (_options.ConfigDirectory is { } directory)
         {
             _manifestSource = await ManifestSourceWiring.StartAsync(
@@ -105,7 +117,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
                 cancellationToken).ConfigureAwait(false);
         }
 
-        _app.Services.GetRequiredService<IMeshUpdatePipeline>().Flush();
+        Pipeline.Flush();
         _app.Services.GetRequiredService<ControlPlaneReadiness>().MarkReady();
     }
 
