@@ -42,6 +42,27 @@ public sealed class RoutingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task OutboundListener_RoutesAbsoluteFormRequests_SoAppsCanUseItAsHttpProxy()
+    {
+        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
+        var (client, _) = await StartBackendsAndClientAsync(bed, "backend-1");
+        using var viaProxy = new HttpClient(new SocketsHttpHandler
+        {
+            Proxy = new System.Net.WebProxy($"http://{client.RequiredSidecar.Outbound}"),
+            UseProxy = true,
+        });
+
+        // With a proxy configured, HttpClient sends "GET http://backend.e2e/proxied HTTP/1.1" to the sidecar.
+        using var response = await viaProxy.GetAsync("http://backend.e2e/proxied");
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("backend-1", body.GetProperty("name").GetString());
+        Assert.Equal("/proxied", body.GetProperty("path").GetString());
+        Assert.Equal("backend.e2e", body.GetProperty("host").GetString());
+    }
+
+    [Fact]
     public async Task UnknownHost_Gets404NoRoute()
     {
         await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
