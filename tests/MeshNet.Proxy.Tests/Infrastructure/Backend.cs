@@ -48,6 +48,15 @@ public sealed class Backend : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<EchoService>();
         app.MapGet("/ready", () => "ok");
+        app.MapPost("/echo", async (HttpContext context) =>
+        {
+            // Read everything before answering: a full-duplex echo of a large body over h2c stalls even between
+            // HttpClient and Kestrel with no proxy in between, so it would not test the proxy.
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.Body.WriteAsync(body.GetBuffer().AsMemory(0, (int)body.Length));
+        });
         app.MapFallback((HttpContext context) => Results.Text(string.Join('|',
             name,
             context.Request.Protocol,
