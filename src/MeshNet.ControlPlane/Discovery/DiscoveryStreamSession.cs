@@ -20,6 +20,7 @@ internal sealed partial class DiscoveryStreamSession
 {
     private readonly DiscoveryDependencies _deps;
     private readonly ILogger _logger;
+    // A request from the sidecar, or null for "the cache holds a newer config" (at most one queued, see _changeQueued).
     private readonly Channel<DiscoveryRequest?> _events = Channel.CreateUnbounded<DiscoveryRequest?>(
         new UnboundedChannelOptions { SingleReader = true });
 
