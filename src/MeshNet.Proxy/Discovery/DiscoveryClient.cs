@@ -74,6 +74,12 @@ internal sealed partial class DiscoveryClient(
             {
                 return;
             }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A bug on this side must not take the sidecar down: it keeps serving the last good config and
+                // starts a fresh stream, which begins with a full state.
+                LogStreamFailed(logger, options.ControlPlane, ex);
+            }
 
             var delay = backoff.Next();
             LogReconnecting(logger, delay.TotalMilliseconds, applier.Current.Version);
@@ -202,6 +208,9 @@ internal sealed partial class DiscoveryClient(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discovery stream to {ControlPlane} ended: {Reason}")]
     private static partial void LogStreamEnded(ILogger logger, Uri controlPlane, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Discovery stream to {ControlPlane} failed unexpectedly")]
+    private static partial void LogStreamFailed(ILogger logger, Uri controlPlane, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconnecting in {DelayMs:F0} ms; serving last good version '{Version}'")]
     private static partial void LogReconnecting(ILogger logger, double delayMs, string version);
