@@ -33,7 +33,8 @@ public sealed class PropagationTimingTests(ITestOutputHelper output)
                 () => bed.Admin.ProxyAsync(MeshTestBed.Namespace, "client"),
                 p => p is not null && p.AckedVersion != acked && p.AckedVersion == p.SentVersion,
                 SettleTimeout,
-                $"the client ACKs a version after {acked}");
+                $"the client ACKs a version after {acked}",
+                interval: TimeSpan.FromMilliseconds(5));
             var elapsed = clock.Elapsed;
             timings.Add(elapsed);
             bed.Log.Note($"edit -> ACK of {proxy!.AckedVersion}: {elapsed.TotalMilliseconds:F0} ms");

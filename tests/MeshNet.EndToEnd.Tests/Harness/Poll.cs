@@ -8,11 +8,12 @@ namespace MeshNet.EndToEnd.Tests.Harness;
 /// </summary>
 internal static class Poll
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Polls until <paramref name="done"/> holds and returns the last value and the time it took.</summary>
+    /// <param name="interval">Between probes; 50 ms unless a measurement needs a finer grain.</param>
     public static async Task<(T Value, TimeSpan Elapsed)> UntilAsync<T>(
-        Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what)
+        Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what, TimeSpan? interval = null)
     {
         var clock = Stopwatch.StartNew();
         var last = "no answer yet";
@@ -38,7 +39,7 @@ internal static class Poll
                 throw new TimeoutException($"after {timeout.TotalSeconds}s still not: {what}; last seen: {last}");
             }
 
-            await Task.Delay(Interval);
+            await Task.Delay(interval ?? DefaultInterval);
         }
     }
 
