@@ -19,8 +19,11 @@ internal static class YarpClusterTranslator
         return clusters;
     }
 
+    /// <summary>"10.0.0.7:8080" or "[fd00::7]:8080".</summary>
     public static string DestinationId(Proto.Endpoint endpoint) =>
-        string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}");
+        endpoint.Address.Contains(':', StringComparison.Ordinal)
+            ? string.Create(CultureInfo.InvariantCulture, $"[{endpoint.Address}]:{endpoint.Port}")
+            : string.Create(CultureInfo.InvariantCulture, $"{endpoint.Address}:{endpoint.Port}");
 
     private static ClusterConfig ToCluster(Proto.Cluster cluster)
     {
