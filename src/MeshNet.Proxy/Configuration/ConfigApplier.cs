@@ -36,7 +36,9 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
 
             var outcome = publisher.Expect(next.Version);
             provider.Update(next);
-            error = await WaitAsync(outcome, time, cancellationToken).ConfigureAwait(false);
+            // Not cancellable: once YARP has the config, the outcome must be recorded whatever happens to the
+            // stream, or the route table and the last good snapshot would disagree.
+            error = await WaitAsync(outcome, time).ConfigureAwait(false);
             if (error is not null)
             {
                 // Put YARP back on the last good snapshot; the route table still describes it.
@@ -57,11 +59,11 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
 
     public void Dispose() => _serial.Dispose();
 
-    private static async Task<string?> WaitAsync(Task<string?> outcome, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<string?> WaitAsync(Task<string?> outcome, TimeProvider time)
     {
         try
         {
-            return await outcome.WaitAsync(ApplyTimeout, time, cancellationToken).ConfigureAwait(false);
+            return await outcome.WaitAsync(ApplyTimeout, time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
