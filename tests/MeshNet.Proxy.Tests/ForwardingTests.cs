@@ -123,6 +123,24 @@ public sealed class ForwardingTests
         Assert.Equal(["n0", "n1", "n2"], streamed);
     }
 
+    [Fact]
+    public async Task Grpc_CrossesTwoSidecars_ToTheTargetPortTheControlPlaneResolved()
+    {
+        await using var app = await Backend.StartAsync("echo-remote");
+        await using var clientPlane = await FakeControlPlane.StartAsync();
+        await using var serverPlane = await FakeControlPlane.StartAsync();
+        await using var client = await Sidecar.StartAsync(clientPlane);
+        // The server sidecar's default app port is closed: only the stamped target port reaches the app.
+        await using var server = await Sidecar.StartAsync(serverPlane, appPort: ClosedPort());
+        await clientPlane.NextRequestAsync();
+        await Sidecar.AcceptAsync(clientPlane, Full("1", [VirtualHost("blog", "echo", 9090, "blog")], [Cluster("blog", "echo", 9090, Meshed(server.InboundPort, app.Port))]));
+
+        using var channel = GrpcChannel.ForAddress("http://echo.blog.svc.cluster.local:9090", new GrpcChannelOptions { HttpHandler = client.OutboundConnector() });
+        var reply = await new Echo.Echo.EchoClient(channel).SayAsync(new EchoRequest { Text = "across" });
+
+        Assert.Equal(("across", "echo-remote"), (reply.Text, reply.ServedBy));
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("0")]
