@@ -13,6 +13,11 @@ internal sealed class MeshTestBed : IAsyncDisposable
     public const string HttpPortName = "http";
     public const string H2cPortName = "h2c";
 
+    // The sidecar's probe timeout equals its interval and one failed probe marks the app unready. At the default
+    // 1 s a CPU-starved test machine (CI runs other test assemblies beside this one) flaps healthy backends out of
+    // their Services; the backends are up before their sidecars start, so a longer interval costs no waiting.
+    private const string ProbeInterval = "3s";
+
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Lock _ownedGate = new();
 
@@ -66,7 +71,8 @@ internal sealed class MeshTestBed : IAsyncDisposable
                 labels,
                 new Dictionary<string, int> { [HttpPortName] = PodPorts.AppHttp, [H2cPortName] = PodPorts.AppH2c },
                 AppPort: PodPorts.AppHttp,
-                ReadinessPath: "/healthz"),
+                ReadinessPath: "/healthz",
+                ProbeInterval: ProbeInterval),
             Log));
         return new MeshPod(name, address, app, sidecar);
     }

@@ -12,7 +12,8 @@ internal sealed record SidecarOptions(
     IReadOnlyDictionary<string, string> Labels,
     IReadOnlyDictionary<string, int> AppPorts,
     int? AppPort = null,
-    string? ReadinessPath = null);
+    string? ReadinessPath = null,
+    string? ProbeInterval = null);
 
 /// <summary>A running meshnet-proxy at a pod address, with the listeners it bound.</summary>
 internal sealed class SidecarProcess : IAsyncDisposable
@@ -67,6 +68,11 @@ internal sealed class SidecarProcess : IAsyncDisposable
         if (options.ReadinessPath is not null)
         {
             args.AddRange(["--readiness-path", options.ReadinessPath]);
+        }
+
+        if (options.ProbeInterval is not null)
+        {
+            args.AddRange(["--probe-interval", options.ProbeInterval]);
         }
 
         var process = ChildProcess.Start(options.Name + "/sidecar", "meshnet-proxy", MeshBinaries.Proxy, args, log);
