@@ -70,7 +70,7 @@ var facts = new
 {
     startedAt = now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
     commandLine = Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? Environment.CommandLine,
-    nproc = Environment.ProcessorCount,
+    nproc = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal)) : Environment.ProcessorCount,
     kernel = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "?",
     loadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?",
     controlCpus,
