@@ -49,4 +49,30 @@ public sealed class NackTests(ITestOutputHelper output)
         Assert.NotEqual(before.AckedVersion, recovered!.AckedVersion);
         Assert.Equal(recovered.SentVersion, recovered.AckedVersion);
     }
+
+    // What should happen instead: one bad file must not freeze the mesh. Today every later push to every sidecar
+    // in the namespace still carries the clash, so each is NACKed: a new Service or endpoint never arrives, and
+    // /debug/errors stays empty. Unskip once the control plane checks clusterIP uniqueness across Services.
+    [Fact(Skip = "control plane ships clashing clusterIPs: every later update is NACKed until the file is fixed")]
+    public async Task ClashingClusterIP_IsReportedAsAnError_AndDoesNotBlockOtherUpdates()
+    {
+        await using var bed = await MeshTestBed.StartAsync(output, ("backend-service.yaml", Manifests.Service(
+            MeshTestBed.Namespace, BackendService, BackendLabels, SharedClusterIp, new ServicePortSpec("http", 80, MeshTestBed.HttpPortName))));
+        var (client, _) = await StartBackendsAndClientAsync(bed, "backend-1");
+        using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
+
+        bed.Manifests.Write("clash-service.yaml", Manifests.Service(
+            MeshTestBed.Namespace, "clash", BackendLabels, SharedClusterIp, new ServicePortSpec("http", 80, MeshTestBed.HttpPortName)));
+        bed.Manifests.Write("other-service.yaml", Manifests.Service(
+            MeshTestBed.Namespace, "other", BackendLabels, new ServicePortSpec("http", 80, MeshTestBed.HttpPortName)));
+
+        await Poll.UntilAsync(
+            () => mesh.GetAsync("http://other.e2e/"),
+            response => response.Succeeded,
+            SettleTimeout,
+            "a Service added after the clash is routed");
+        var errors = await bed.Admin.ErrorsAsync();
+        Assert.Contains(errors, e => e.Message?.Contains(SharedClusterIp, StringComparison.Ordinal) == true);
+        Assert.Null((await bed.Admin.ProxyAsync(MeshTestBed.Namespace, "client"))!.LastNack);
+    }
 }
