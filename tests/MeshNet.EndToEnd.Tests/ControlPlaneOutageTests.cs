@@ -47,4 +47,41 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
         Assert.Empty(afterRestart.Failures);
         Assert.Equal(backends.Length, afterRestart.ByBackend.Count);
     }
+
+    // Seen today: a reconnecting sidecar's first full state is compiled before the registrations that arrived in
+    // the same debounce window are applied, so the client gets the backend cluster with no endpoints and answers
+    // 503 no-healthy-endpoints (20 to 300 requests over up to ~165 ms here, varying run to run) until the next push; and a sidecar that
+    // reconnects later than its callers is withdrawn from them meanwhile. Unskip when a restart is invisible.
+    [Fact(Skip = "a restarted control plane first pushes Services without the endpoints of sidecars still reconnecting")]
+    public async Task RestartingTheControlPlane_FailsNoRequest()
+    {
+        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
+        var (client, backends) = await StartBackendsAndClientAsync(bed, "backend-1", "backend-2");
+        using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
+        await bed.StopControlPlaneAsync();
+        await bed.RestartControlPlaneAsync();
+
+        var tally = new TrafficTally();
+        var resynced = false;
+        var extra = 0;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (extra < 200 && !deadline.IsCancellationRequested)
+        {
+            tally.Add(await mesh.GetAsync(BackendUrl));
+            if (resynced)
+            {
+                extra++;
+            }
+            else if (tally.Total % 20 == 0)
+            {
+                var proxies = await bed.Admin.ProxiesAsync();
+                resynced = proxies.Count == 3 && proxies.All(p => p.AckedVersion == p.SentVersion && !string.IsNullOrEmpty(p.AckedVersion));
+            }
+        }
+
+        bed.Log.Note($"across the restart: {tally}");
+        Assert.True(resynced, "the sidecars did not resync within 30 s");
+        Assert.Empty(tally.Failures);
+        Assert.Equal(backends.Length, tally.ByBackend.Count);
+    }
 }
