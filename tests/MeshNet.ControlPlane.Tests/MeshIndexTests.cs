@@ -68,4 +68,50 @@ public sealed class MeshIndexTests
 
         Assert.False(after.Services.ContainsKey(Users.Key));
     }
+
+    [Fact]
+    public void Finds_ServicesWithMultiKeySelectors_WhenAWorkloadStartsMatching()
+    {
+        var web = Service("blog", "web", "tier=web,app=posts");
+        var before = Index(web, Pod("blog", "p", "app=posts", "127.0.1.1"));
+        Assert.Empty(before.Services[web.Key].Ports.Single().Endpoints);
+
+        var old = (Workload)before.Snapshot.Workloads.Values.Single();
+        var relabelled = old with { Labels = Labels("app=posts", "tier=web", "version=v1") };
+        ResourceChange[] changes = [new(old.Key, old, relabelled)];
+        var after = before.Update(before.Snapshot.Apply(changes), changes);
+
+        Assert.Single(after.Services[web.Key].Ports.Single().Endpoints);
+
+        ResourceChange[] back = [new(old.Key, relabelled, old)];
+        var reverted = after.Update(after.Snapshot.Apply(back), back);
+
+        Assert.Empty(reverted.Services[web.Key].Ports.Single().Endpoints);
+    }
+
+    [Fact]
+    public void Matches_FullBuild_AfterIncrementalUpdates()
+    {
+        var index = Index(Posts, Users, Db);
+        MeshResource[] resources =
+        [
+            Pod("blog", "posts-1", "app=posts", "127.0.1.1"),
+            Sidecar("blog", "users-1", "app=users", "127.0.1.2"),
+            Slice("blog", "db-1", "db", [new EndpointSetPort("", 5432, "TCP", null)], Entry("127.0.1.2")),
+        ];
+        foreach (var resource in resources)
+        {
+            ResourceChange[] changes = [new(resource.Key, null, resource)];
+            index = index.Update(index.Snapshot.Apply(changes), changes);
+        }
+
+        var full = MeshIndex.Build(index.Snapshot);
+
+        foreach (var (key, view) in full.Services)
+        {
+            Assert.Equal(view.Ports.SelectMany(p => p.Endpoints), index.Services[key].Ports.SelectMany(p => p.Endpoints));
+        }
+
+        Assert.True(index.Services[Db.Key].Ports.Single().Endpoints.Single().Meshed);
+    }
 }

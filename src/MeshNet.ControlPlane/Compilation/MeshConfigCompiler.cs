@@ -17,7 +17,8 @@ internal sealed class MeshConfigCompiler
     private readonly Lock _lock = new();
 
     // All guarded by _lock.
-    private Dictionary<ResourceKey, (ServiceView View, ImmutableArray<Cluster> Clusters)> _clustersByService = [];
+    private readonly Dictionary<ResourceKey, (ServiceView View, ImmutableArray<Cluster> Clusters)> _clustersByService = [];
+    private readonly SortedDictionary<string, Cluster> _clustersByName = new(StringComparer.Ordinal);
     private MeshIndex? _clustersIndex;
     private ImmutableArray<Cluster> _allClusters = [];
     private long _virtualHostsGeneration = -1;
@@ -48,28 +49,81 @@ internal sealed class MeshConfigCompiler
             return _allClusters;
         }
 
-        var next = new Dictionary<ResourceKey, (ServiceView, ImmutableArray<Cluster>)>(index.Services.Count);
-        foreach (var (key, view) in index.Services)
+        var changed = false;
+        if (_clustersIndex is not null && index.BaseVersion == _clustersIndex.Snapshot.Version)
         {
-            if (_clustersByService.TryGetValue(key, out var cached) && ReferenceEquals(cached.View, view))
+            // The index was updated from the one compiled last: only its changed Services need a look.
+            foreach (var key in index.ChangedServices)
             {
-                next[key] = cached;
-                continue;
+                changed |= RefreshLocked(key, index.Services.GetValueOrDefault(key));
+            }
+        }
+        else
+        {
+            foreach (var key in _clustersByService.Keys.Where(k => !index.Services.ContainsKey(k)).ToList())
+            {
+                changed |= RefreshLocked(key, null);
             }
 
-            ServiceCompilations++;
-            next[key] = (view, ClusterCompiler.Compile(view, _clusterDomain));
+            foreach (var (key, view) in index.Services)
+            {
+                changed |= RefreshLocked(key, view);
+            }
         }
 
-        var all = next.Values.SelectMany(v => v.Item2).ToList();
-        all.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        // A new array only when some cluster really changed: the cache relies on that to skip sidecars cheaply.
+        if (changed)
+        {
+            _allClusters = [.. _clustersByName.Values];
+        }
 
-        // Keep the previous array when nothing changed, so equal configs stay cheap to compare.
-        var allClusters = all.SequenceEqual(_allClusters) ? _allClusters : [.. all];
-        _clustersByService = next;
         _clustersIndex = index;
-        _allClusters = allClusters;
-        return allClusters;
+        return _allClusters;
+    }
+
+    /// <summary>Brings one Service's clusters up to date; returns whether any cluster was added, removed or changed.</summary>
+    private bool RefreshLocked(ResourceKey key, ServiceView? view)
+    {
+        var had = _clustersByService.TryGetValue(key, out var cached);
+        if (had && ReferenceEquals(cached.View, view))
+        {
+            return false;
+        }
+
+        var clusters = view is null ? [] : ClusterCompiler.Compile(view, _clusterDomain);
+        if (view is not null)
+        {
+            ServiceCompilations++;
+        }
+
+        if (had && clusters.SequenceEqual(cached.Clusters))
+        {
+            // Same content (a change that did not touch this Service's endpoints): keep the old instances.
+            _clustersByService[key] = (view!, cached.Clusters);
+            return false;
+        }
+
+        if (had)
+        {
+            foreach (var cluster in cached.Clusters)
+            {
+                _clustersByName.Remove(cluster.Name);
+            }
+
+            _clustersByService.Remove(key);
+        }
+
+        if (view is not null)
+        {
+            foreach (var cluster in clusters)
+            {
+                _clustersByName[cluster.Name] = cluster;
+            }
+
+            _clustersByService[key] = (view, clusters);
+        }
+
+        return had || !clusters.IsEmpty;
     }
 
     private ImmutableArray<VirtualHost> VirtualHostsLocked(MeshIndex index, string clientNamespace)

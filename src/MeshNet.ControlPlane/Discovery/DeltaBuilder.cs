@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Google.Protobuf.Collections;
 using MeshNet.ControlPlane.Compilation;
 using MeshNet.Protocol.V1;
@@ -42,22 +43,42 @@ internal static class DeltaBuilder
         return response;
     }
 
+    /// <summary>
+    /// Both lists are sorted by name (the compiler guarantees it), so one merge walk finds upserts and removals
+    /// without building a dictionary; shared instances compare by reference first, which keeps a push to
+    /// hundreds of sidecars cheap when one cluster out of thousands changed.
+    /// </summary>
     private static void Diff<T>(
-        IReadOnlyList<T> before, IReadOnlyList<T> after, Func<T, string> name, RepeatedField<T> upserts, RepeatedField<string> removed)
+        ImmutableArray<T> before, ImmutableArray<T> after, Func<T, string> name, RepeatedField<T> upserts, RepeatedField<string> removed)
         where T : class
     {
-        var old = before.ToDictionary(name, StringComparer.Ordinal);
-        foreach (var item in after)
+        if (before == after)
         {
-            if (!old.Remove(name(item), out var previous) || !previous.Equals(item))
-            {
-                upserts.Add(item);
-            }
+            return;
         }
 
-        foreach (var gone in old.Keys.Order(StringComparer.Ordinal))
+        int i = 0, j = 0;
+        while (i < before.Length || j < after.Length)
         {
-            removed.Add(gone);
+            var order = i == before.Length ? 1 : j == after.Length ? -1 : string.CompareOrdinal(name(before[i]), name(after[j]));
+            if (order < 0)
+            {
+                removed.Add(name(before[i++]));
+            }
+            else if (order > 0)
+            {
+                upserts.Add(after[j++]);
+            }
+            else
+            {
+                if (!ReferenceEquals(before[i], after[j]) && !before[i].Equals(after[j]))
+                {
+                    upserts.Add(after[j]);
+                }
+
+                i++;
+                j++;
+            }
         }
     }
 }

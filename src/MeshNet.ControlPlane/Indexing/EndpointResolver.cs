@@ -28,7 +28,7 @@ internal static class EndpointResolver
     private static ImmutableArray<ServicePortView> FromSelector(
         MeshService service, ImmutableDictionary<string, string> selector, MeshSnapshot snapshot)
     {
-        var workloads = Candidates(snapshot.WorkloadsIn(service.Namespace), selector);
+        var workloads = Candidates(snapshot.WorkloadsSelectedBy(service.Namespace, selector));
         var result = ImmutableArray.CreateBuilder<ServicePortView>(service.Ports.Length);
         foreach (var port in service.Ports)
         {
@@ -53,12 +53,12 @@ internal static class EndpointResolver
     /// Matching workloads with an address. A registered sidecar shadows the manifest Pod of the same name:
     /// it is the live process, and it is the one that can be reached through a sidecar.
     /// </summary>
-    private static List<Workload> Candidates(ImmutableArray<Workload> inNamespace, IReadOnlyDictionary<string, string> selector)
+    private static List<Workload> Candidates(IReadOnlyList<Workload> selected)
     {
         var byName = new Dictionary<string, Workload>(StringComparer.Ordinal);
-        foreach (var workload in inNamespace)
+        foreach (var workload in selected)
         {
-            if (workload.Address.Length == 0 || !LabelSelector.Matches(selector, workload.Labels))
+            if (workload.Address.Length == 0)
             {
                 continue;
             }
@@ -107,11 +107,7 @@ internal static class EndpointResolver
 
     private static ImmutableArray<ServicePortView> FromEndpointSets(MeshService service, MeshSnapshot snapshot)
     {
-        var sets = snapshot.EndpointSets.Values
-            .Where(s => string.Equals(s.Namespace, service.Namespace, StringComparison.Ordinal) &&
-                        string.Equals(s.ServiceName, service.Name, StringComparison.Ordinal))
-            .OrderBy(s => s.Key, ResourceKey.Ordinal)
-            .ToList();
+        var sets = snapshot.EndpointSetsFor(service.Namespace, service.Name);
         var result = ImmutableArray.CreateBuilder<ServicePortView>(service.Ports.Length);
         foreach (var port in service.Ports)
         {
@@ -144,7 +140,7 @@ internal static class EndpointResolver
     private static ResolvedEndpoint FromSliceEntry(
         MeshService service, EndpointSetEntry entry, string address, int port, MeshSnapshot snapshot)
     {
-        if (snapshot.SidecarsByAddress.TryGetValue(address, out var sidecar))
+        if (snapshot.SidecarAt(address) is { } sidecar)
         {
             // The address belongs to a meshed workload: go through its sidecar like any selector endpoint.
             return ToEndpoint(sidecar, port, entry.Ready);

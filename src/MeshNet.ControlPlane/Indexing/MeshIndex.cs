@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Collections.Immutable;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
 
@@ -11,27 +11,44 @@ namespace MeshNet.ControlPlane.Indexing;
 /// </summary>
 internal sealed class MeshIndex
 {
-    private MeshIndex(MeshSnapshot snapshot, FrozenDictionary<ResourceKey, ServiceView> services, long servicesGeneration)
+    private MeshIndex(
+        MeshSnapshot snapshot,
+        ImmutableDictionary<ResourceKey, ServiceView> services,
+        long servicesGeneration,
+        long baseVersion,
+        ImmutableHashSet<ResourceKey> changedServices)
     {
         Snapshot = snapshot;
         Services = services;
         ServicesGeneration = servicesGeneration;
+        BaseVersion = baseVersion;
+        ChangedServices = changedServices;
     }
 
-    public static MeshIndex Empty { get; } = new(MeshSnapshot.Empty, FrozenDictionary<ResourceKey, ServiceView>.Empty, 0);
+    public static MeshIndex Empty { get; } = new(
+        MeshSnapshot.Empty, ImmutableDictionary<ResourceKey, ServiceView>.Empty, 0, -1, ImmutableHashSet<ResourceKey>.Empty);
 
     public MeshSnapshot Snapshot { get; }
 
-    public FrozenDictionary<ResourceKey, ServiceView> Services { get; }
+    public ImmutableDictionary<ResourceKey, ServiceView> Services { get; }
 
     /// <summary>Goes up whenever a Service resource itself changed (virtual hosts depend on nothing else).</summary>
     public long ServicesGeneration { get; }
 
+    /// <summary>The snapshot version this index was updated from, or -1 when it was built from scratch.</summary>
+    public long BaseVersion { get; }
+
+    /// <summary>
+    /// Services whose view was rebuilt, added or removed relative to the index at <see cref="BaseVersion"/>;
+    /// a consumer that saw that index only needs to look at these.
+    /// </summary>
+    public ImmutableHashSet<ResourceKey> ChangedServices { get; }
+
     public static MeshIndex Build(MeshSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var services = snapshot.Services.ToFrozenDictionary(s => s.Key, s => EndpointResolver.Resolve(s.Value, snapshot));
-        return new MeshIndex(snapshot, services, snapshot.Version);
+        var services = snapshot.Services.ToImmutableDictionary(s => s.Key, s => EndpointResolver.Resolve(s.Value, snapshot));
+        return new MeshIndex(snapshot, services, snapshot.Version, -1, [.. services.Keys]);
     }
 
     /// <summary>The index for <paramref name="next"/>, which is this index's snapshot with <paramref name="changes"/> applied.</summary>
@@ -39,6 +56,7 @@ internal sealed class MeshIndex
     {
         ArgumentNullException.ThrowIfNull(next);
         ArgumentNullException.ThrowIfNull(changes);
+        // Services whose view must be rebuilt (or dropped); every other view is carried over as is.
         var affected = new HashSet<ResourceKey>();
         var servicesChanged = false;
         var sidecarsChanged = false;
@@ -66,43 +84,33 @@ internal sealed class MeshIndex
 
         if (sidecarsChanged)
         {
-            // EndpointSlice addresses are mapped to sidecars by address; sidecars are few, so re-resolve all
-            // selector-less Services rather than tracking which address moved.
-            foreach (var service in next.Services.Values)
+            // EndpointSlice addresses are mapped to sidecars by address; sidecars come and go rarely, so
+            // re-resolve the selector-less Services rather than tracking which address moved.
+            affected.UnionWith(next.SelectorlessServices);
+        }
+
+        var services = Services.ToBuilder();
+        foreach (var key in affected)
+        {
+            if (next.Services.TryGetValue(key, out var service))
             {
-                if (service.Selector is not { Count: > 0 })
-                {
-                    affected.Add(service.Key);
-                }
+                services[key] = EndpointResolver.Resolve(service, next);
+            }
+            else
+            {
+                services.Remove(key);
             }
         }
 
-        var services = new Dictionary<ResourceKey, ServiceView>(next.Services.Count);
-        foreach (var (key, service) in next.Services)
-        {
-            services[key] = !affected.Contains(key) && Services.TryGetValue(key, out var view)
-                ? view
-                : EndpointResolver.Resolve(service, next);
-        }
-
-        return new MeshIndex(next, services.ToFrozenDictionary(), servicesChanged ? next.Version : ServicesGeneration);
+        return new MeshIndex(
+            next, services.ToImmutable(), servicesChanged ? next.Version : ServicesGeneration, Snapshot.Version, [.. affected]);
     }
 
     private static void AddSelectedBy(MeshSnapshot snapshot, Workload? workload, HashSet<ResourceKey> affected)
     {
-        if (workload is null)
+        if (workload is not null)
         {
-            return;
-        }
-
-        foreach (var service in snapshot.Services.Values)
-        {
-            if (string.Equals(service.Namespace, workload.Namespace, StringComparison.Ordinal) &&
-                service.Selector is { Count: > 0 } selector &&
-                LabelSelector.Matches(selector, workload.Labels))
-            {
-                affected.Add(service.Key);
-            }
+            affected.UnionWith(snapshot.ServicesSelecting(workload));
         }
     }
 
