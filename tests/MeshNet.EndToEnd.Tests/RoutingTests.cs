@@ -54,7 +54,7 @@ public sealed class RoutingTests(ITestOutputHelper output)
 
         // With a proxy configured, HttpClient sends "GET http://backend.e2e/proxied HTTP/1.1" to the sidecar.
         using var response = await viaProxy.GetAsync("http://backend.e2e/proxied");
-        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var body = System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("backend-1", body.GetProperty("name").GetString());

@@ -40,7 +40,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <param name="program">The name in its ready line ("meshnet-proxy").</param>
     public static ChildProcess Start(string name, string program, string dll, IEnumerable<string> args, TestLog log)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        // The SDK tells test hosts which dotnet runs them; the same one runs the programs under test.
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        var startInfo = new ProcessStartInfo(host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

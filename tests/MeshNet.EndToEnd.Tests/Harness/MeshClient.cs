@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using Grpc.Net.Client;
 
 namespace MeshNet.EndToEnd.Tests.Harness;
@@ -103,48 +102,4 @@ internal sealed class MeshClient : IDisposable
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-}
-
-/// <summary>What one request through the mesh came back with.</summary>
-internal sealed record MeshResponse(HttpStatusCode? Status, string? Backend, string? MeshError, Version? Version, string Body)
-{
-    public bool Succeeded => Status == HttpStatusCode.OK && Backend is not null;
-
-    public static MeshResponse Failed(string reason) => new(null, null, null, null, reason);
-
-    /// <summary>The test backend's JSON body, when the request reached one.</summary>
-    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
-
-    public override string ToString() =>
-        Succeeded ? $"200 from {Backend}" : $"{(Status is { } s ? ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture) : "no response")} {MeshError} {Body}".Trim();
-}
-
-/// <summary>Counts answers per backend and keeps the failures for the assertion message.</summary>
-internal sealed class TrafficTally
-{
-    private readonly Dictionary<string, int> _byBackend = new(StringComparer.Ordinal);
-    private readonly List<MeshResponse> _failures = [];
-
-    public int Total { get; private set; }
-
-    public IReadOnlyDictionary<string, int> ByBackend => _byBackend;
-
-    public IReadOnlyList<MeshResponse> Failures => _failures;
-
-    public void Add(MeshResponse response)
-    {
-        Total++;
-        if (response.Succeeded)
-        {
-            _byBackend[response.Backend!] = _byBackend.GetValueOrDefault(response.Backend!) + 1;
-        }
-        else
-        {
-            _failures.Add(response);
-        }
-    }
-
-    public override string ToString() =>
-        $"{Total} requests: " + string.Join(", ", _byBackend.OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => $"{b.Key}={b.Value}"))
-        + (_failures.Count > 0 ? $"; {_failures.Count} failed, first: {_failures[0]}" : string.Empty);
 }

@@ -88,5 +88,5 @@ public sealed class TestBackendTests(ITestOutputHelper output)
         await BackendProcess.StartAsync(name, LoopbackAddresses.NextPodAddress(PodPorts.All), new TestLog(output));
 
     private static async Task<System.Text.Json.JsonElement> ParseAsync(HttpResponseMessage response) =>
-        System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(await response.Content.ReadAsStringAsync());
 }
