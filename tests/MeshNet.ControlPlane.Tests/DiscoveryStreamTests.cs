@@ -99,6 +99,23 @@ public sealed class DiscoveryStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sends_FullStateAgain_AfterTheFirstFullStateWasRejected()
+    {
+        await using var sidecar = _mesh.Connect(DiscoveryHarness.Node("frontend-1", "app=frontend"));
+        var full = await sidecar.OpenAsync();
+        await sidecar.NackAsync(full, "", "cannot apply");
+
+        AddService("users");
+        _mesh.Flush();
+        var next = await sidecar.ReceiveAsync();
+
+        // Nothing was ACKed on this stream, so there is no base a delta could refer to.
+        Assert.True(next.FullState);
+        Assert.Equal(2, next.VirtualHosts.Count);
+        Assert.NotNull(next.Inbound);
+    }
+
+    [Fact]
     public async Task Coalesces_ChangesWhileAResponseIsInFlight()
     {
         await using var sidecar = _mesh.Connect(DiscoveryHarness.Node("frontend-1", "app=frontend"));
