@@ -105,6 +105,23 @@ public sealed class MeshConfigCompilerTests
     }
 
     [Fact]
+    public void Reuses_VirtualHostsOfUnchangedServices_WhenAnotherServiceChanges()
+    {
+        var compiler = new MeshConfigCompiler();
+        var before = Blog();
+        var first = compiler.Compile(before, Frontend);
+
+        var added = Service("blog", "ratings", "app=ratings");
+        ResourceChange[] changes = [new(added.Key, null, added)];
+        var after = before.Update(before.Snapshot.Apply(changes), changes);
+        var second = compiler.Compile(after, Frontend);
+
+        Assert.Equal(first.VirtualHosts.Length + 1, second.VirtualHosts.Length);
+        Assert.Same(first.VirtualHosts.Single(h => h.Service == "blog/posts"), second.VirtualHosts.Single(h => h.Service == "blog/posts"));
+        Assert.Contains("ratings:80", second.VirtualHosts.Single(h => h.Service == "blog/ratings").Domains);
+    }
+
+    [Fact]
     public void Adds_ClusterIPs_AsDomains()
     {
         var config = new MeshConfigCompiler().Compile(Blog(), Frontend);

@@ -23,6 +23,7 @@ internal sealed class MeshConfigCompiler
     private ImmutableArray<Cluster> _allClusters = [];
     private long _virtualHostsGeneration = -1;
     private readonly Dictionary<string, ImmutableArray<VirtualHost>> _virtualHostsByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<ResourceKey, (MeshService Service, ImmutableArray<VirtualHost> Local, ImmutableArray<VirtualHost> Remote)> _hostsByService = [];
 
     public MeshConfigCompiler(string clusterDomain = MeshNames.DefaultClusterDomain)
     {
@@ -130,16 +131,51 @@ internal sealed class MeshConfigCompiler
     {
         if (index.ServicesGeneration != _virtualHostsGeneration)
         {
+            RefreshServiceHostsLocked(index);
             _virtualHostsByNamespace.Clear();
             _virtualHostsGeneration = index.ServicesGeneration;
         }
 
         if (!_virtualHostsByNamespace.TryGetValue(clientNamespace, out var hosts))
         {
-            hosts = VirtualHostCompiler.Compile(index.Snapshot.Services.Values, clientNamespace, _clusterDomain);
+            var list = new List<VirtualHost>();
+            foreach (var entry in _hostsByService.Values)
+            {
+                list.AddRange(string.Equals(entry.Service.Namespace, clientNamespace, StringComparison.Ordinal) ? entry.Local : entry.Remote);
+            }
+
+            list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            hosts = [.. list];
             _virtualHostsByNamespace[clientNamespace] = hosts;
         }
 
         return hosts;
+    }
+
+    /// <summary>
+    /// Keeps each Service's two virtual-host variants (for clients in its own namespace and elsewhere) while the
+    /// Service is unchanged, so a namespace's rebuilt table shares instances and deltas compare by reference.
+    /// </summary>
+    private void RefreshServiceHostsLocked(MeshIndex index)
+    {
+        var services = index.Snapshot.Services;
+        foreach (var key in _hostsByService.Keys.Where(k => !services.ContainsKey(k)).ToList())
+        {
+            _hostsByService.Remove(key);
+        }
+
+        foreach (var (key, service) in services)
+        {
+            if (_hostsByService.TryGetValue(key, out var cached) && ReferenceEquals(cached.Service, service))
+            {
+                continue;
+            }
+
+            // Any namespace other than the Service's own sees the same aliases; "" is never a namespace.
+            _hostsByService[key] = (
+                service,
+                VirtualHostCompiler.CompileService(service, service.Namespace, _clusterDomain),
+                VirtualHostCompiler.CompileService(service, string.Empty, _clusterDomain));
+        }
     }
 }

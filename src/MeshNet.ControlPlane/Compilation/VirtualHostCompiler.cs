@@ -13,26 +13,21 @@ internal static class VirtualHostCompiler
 {
     public const string DefaultRouteName = "default";
 
-    public static ImmutableArray<VirtualHost> Compile(IEnumerable<MeshService> services, string clientNamespace, string clusterDomain)
+    /// <summary>
+    /// One Service's virtual hosts as seen from <paramref name="clientNamespace"/>. They differ only in whether
+    /// the client shares the Service's namespace (the bare name resolves there alone), so callers can cache
+    /// two variants per Service.
+    /// </summary>
+    public static ImmutableArray<VirtualHost> CompileService(MeshService service, string clientNamespace, string clusterDomain)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        var hosts = new List<VirtualHost>();
-        foreach (var service in services)
+        ArgumentNullException.ThrowIfNull(service);
+        if (service.Type == ServiceType.ExternalName)
         {
-            if (service.Type == ServiceType.ExternalName)
-            {
-                continue;
-            }
-
-            var fqdn = MeshNames.ServiceFqdn(service.Namespace, service.Name, clusterDomain);
-            foreach (var port in service.Ports)
-            {
-                hosts.Add(Compile(service, port, fqdn, clientNamespace, clusterDomain));
-            }
+            return [];
         }
 
-        hosts.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return [.. hosts];
+        var fqdn = MeshNames.ServiceFqdn(service.Namespace, service.Name, clusterDomain);
+        return [.. service.Ports.Select(port => Compile(service, port, fqdn, clientNamespace, clusterDomain))];
     }
 
     private static VirtualHost Compile(MeshService service, ServicePort port, string fqdn, string clientNamespace, string clusterDomain)
