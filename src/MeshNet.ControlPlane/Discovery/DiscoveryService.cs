@@ -30,8 +30,9 @@ internal sealed class DiscoveryService : Protocol.V1.Discovery.DiscoveryBase
         {
             await new DiscoveryStreamSession(_deps, _logger).RunAsync(requestStream, responseStream, cancellation.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (Exception ex) when (cancellation.IsCancellationRequested && ex is OperationCanceledException or IOException or InvalidOperationException)
         {
+            // The sidecar went away (or we are stopping) mid-write: the session has already cleaned up.
         }
     }
 }
