@@ -61,7 +61,7 @@ internal sealed class MeshTestBed : IAsyncDisposable
     public async Task<MeshPod> StartMeshedBackendAsync(string name, IReadOnlyDictionary<string, string> labels)
     {
         var address = LoopbackAddresses.NextPodAddress(PodPorts.All);
-        var app = Own(await BackendProcess.StartAsync(name, address, Log));
+        var app = await StartBackendAppAsync(name, address);
         var sidecar = Own(await SidecarProcess.StartAsync(
             new SidecarOptions(
                 name,
@@ -76,6 +76,10 @@ internal sealed class MeshTestBed : IAsyncDisposable
             Log));
         return new MeshPod(name, address, app, sidecar);
     }
+
+    /// <summary>Starts (or restarts) a pod's test backend at its address, as a container restart would.</summary>
+    public async Task<BackendProcess> StartBackendAppAsync(string name, IPAddress address) =>
+        Own(await BackendProcess.StartAsync(name, address, Log));
 
     /// <summary>A pod with only a sidecar: the calling side of a test, whose outbound listener the test uses.</summary>
     public async Task<MeshPod> StartClientAsync(string name = "client")
@@ -97,7 +101,7 @@ internal sealed class MeshTestBed : IAsyncDisposable
     public async Task<MeshPod> StartPlainBackendAsync(string name)
     {
         var address = LoopbackAddresses.NextPodAddress(PodPorts.All);
-        var app = Own(await BackendProcess.StartAsync(name, address, Log));
+        var app = await StartBackendAppAsync(name, address);
         return new MeshPod(name, address, app, null);
     }
 
