@@ -130,16 +130,17 @@ public sealed class MeshConfigCompilerTests
     }
 
     [Theory]
-    [InlineData("metrics=9100,http=8080", 9100u)]
-    [InlineData("metrics=9100,=8080", 8080u)]
-    [InlineData("", 0u)]
-    public void Declares_InboundPorts_WithTheUnnamedOrElseFirstPortAsDefault(string ports, uint expectedDefault)
+    [InlineData("metrics=9100,http=8080", 0, 9100u)]
+    [InlineData("metrics=9100,http=8080", 8080, 8080u)]
+    [InlineData("metrics=9100", 7000, 7000u)]
+    [InlineData("", 0, 0u)]
+    public void Declares_InboundPorts_WithTheAppPortOrElseFirstPortAsDefault(string ports, int appPort, uint expectedDefault)
     {
         var declared = ports.Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('='))
             .Select(p => new WorkloadPort(p[0], int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture), "TCP"));
 
-        var config = new MeshConfigCompiler().Compile(MeshIndex.Empty, Frontend with { Ports = [.. declared] });
+        var config = new MeshConfigCompiler().Compile(MeshIndex.Empty, Frontend with { Ports = [.. declared], AppPort = appPort });
 
         Assert.Equal(expectedDefault, config.Inbound.DefaultPort);
         Assert.Equal(declared.Select(p => (uint)p.Port).Order(), config.Inbound.Ports.Select(p => p.Port));

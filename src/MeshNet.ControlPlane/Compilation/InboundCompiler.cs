@@ -17,19 +17,14 @@ internal static class InboundCompiler
         return inbound;
     }
 
-    /// <summary>
-    /// The Node has no field for the application's default port. meshnet-proxy declares its named --port
-    /// values and adds --app-port as an unnamed port, so the first unnamed port is the best guess, then the
-    /// first declared one.
-    /// </summary>
+    /// <summary>The port the sidecar declared as its app's default, else its first declared port.</summary>
     private static int DefaultPort(ProxyIdentity proxy)
     {
-        if (proxy.Ports.IsDefaultOrEmpty)
+        if (proxy.AppPort != 0)
         {
-            return 0;
+            return proxy.AppPort;
         }
 
-        var unnamed = proxy.Ports.FirstOrDefault(p => p.Name.Length == 0);
-        return (unnamed ?? proxy.Ports[0]).Port;
+        return proxy.Ports.IsDefaultOrEmpty ? 0 : proxy.Ports[0].Port;
     }
 }

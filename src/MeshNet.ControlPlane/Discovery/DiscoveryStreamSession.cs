@@ -62,8 +62,8 @@ internal sealed partial class DiscoveryStreamSession
         Task? pump = null;
         try
         {
-            await _deps.Readiness.WaitAsync(cancellationToken).ConfigureAwait(false);
-            var identity = new ProxyIdentity(_workload.Namespace, _workload.Name, _workload.Ports);
+            await _deps.Readiness.WaitForFirstResponseAsync(first.VersionInfo.Length > 0, cancellationToken).ConfigureAwait(false);
+            var identity = new ProxyIdentity(_workload.Namespace, _workload.Name, _workload.Ports, (int)first.Node.AppPort);
             _watch = _deps.Cache.Watch(identity, QueueChange);
             pump = PumpAsync(requests, pumpCancellation.Token);
             ApplyStatus(first.Status);

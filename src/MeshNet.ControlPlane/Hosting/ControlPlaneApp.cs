@@ -77,7 +77,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Services.AddSingleton(new MeshConfigCompiler(options.ClusterDomain));
         builder.Services.AddSingleton<ProxySnapshotCache>();
         builder.Services.AddSingleton<ProxyRegistry>();
-        builder.Services.AddSingleton<ControlPlaneReadiness>();
+        builder.Services.AddSingleton(sp => new ControlPlaneReadiness(sp.GetRequiredService<TimeProvider>(), options.ResyncGrace));
         builder.Services.AddSingleton<DiscoveryDependencies>();
         builder.Services.AddSingleton<IMeshUpdatePipeline, MeshUpdatePipeline>();
         if (runUpdateLoop)

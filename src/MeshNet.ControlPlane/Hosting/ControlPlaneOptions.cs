@@ -12,18 +12,20 @@ internal sealed record ControlPlaneOptions(
     IPEndPoint Grpc,
     IPEndPoint Admin,
     DebounceOptions Debounce,
-    string ClusterDomain)
+    string ClusterDomain,
+    TimeSpan ResyncGrace)
 {
     public const string Usage =
         "usage: meshnet-control [--config DIR] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
-        "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local]";
+        "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local] [--resync-grace 6s]";
 
     public static ControlPlaneOptions Default { get; } = new(
         null,
         new IPEndPoint(IPAddress.Loopback, 15010),
         new IPEndPoint(IPAddress.Loopback, 15014),
         DebounceOptions.Default,
-        MeshNames.DefaultClusterDomain);
+        MeshNames.DefaultClusterDomain,
+        TimeSpan.FromSeconds(6));
 
     /// <exception cref="FormatException">With a message naming the flag when an argument is unknown or malformed.</exception>
     public static ControlPlaneOptions Parse(IReadOnlyList<string> args)
@@ -58,6 +60,7 @@ internal sealed record ControlPlaneOptions(
                 "--debounce-quiet" => options with { Debounce = options.Debounce with { Quiet = ParseDuration(flag, Value()) } },
                 "--debounce-max" => options with { Debounce = options.Debounce with { MaxDelay = ParseDuration(flag, Value()) } },
                 "--cluster-domain" => options with { ClusterDomain = ParseDomain(flag, Value()) },
+                "--resync-grace" => options with { ResyncGrace = ParseDuration(flag, Value()) },
                 _ => throw new FormatException($"{flag}: unknown flag"),
             };
         }

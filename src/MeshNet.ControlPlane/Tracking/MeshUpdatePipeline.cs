@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using MeshNet.ControlPlane.Discovery;
+using MeshNet.Model;
 using MeshNet.ControlPlane.Indexing;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +16,8 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
     private readonly ProxySnapshotCache _cache;
     private readonly ILogger<MeshUpdatePipeline> _logger;
     private readonly Lock _lock = new();
+    private readonly ServiceAdmission _admission = new();
+    private ImmutableArray<ResourceError> _admissionErrors = [];
     private MeshIndex _index = MeshIndex.Empty;
 
     public MeshUpdatePipeline(MeshChangeTracker tracker, ProxySnapshotCache cache, ILogger<MeshUpdatePipeline> logger)
@@ -46,15 +50,24 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
                 }
             }
 
-            if (batch.Changes.IsEmpty)
+            var changes = _admission.Admit(batch.Changes, out var admissionErrors);
+            if (!admissionErrors.IsDefault && !admissionErrors.SequenceEqual(_admissionErrors))
+            {
+                // Reported through the tracker so /debug/errors shows them beside the sources' errors; that
+                // schedules one more flush, which only logs them.
+                _admissionErrors = admissionErrors;
+                _tracker.ReportErrors(ServiceAdmission.Origin, admissionErrors);
+            }
+
+            if (changes.IsEmpty)
             {
                 return false;
             }
 
-            var snapshot = _index.Snapshot.Apply(batch.Changes);
-            _index = _index.Update(snapshot, batch.Changes);
+            var snapshot = _index.Snapshot.Apply(changes);
+            _index = _index.Update(snapshot, changes);
             _cache.Publish(_index);
-            LogPublished(snapshot.Version, batch.Changes.Length, snapshot.Services.Count, snapshot.Workloads.Count);
+            LogPublished(snapshot.Version, changes.Length, snapshot.Services.Count, snapshot.Workloads.Count);
             return true;
         }
     }

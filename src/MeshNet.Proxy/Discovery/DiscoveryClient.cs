@@ -51,6 +51,9 @@ internal sealed partial class DiscoveryClient(
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             },
             DisposeHttpClient = true,
+            // A full state grows with the mesh (about 1 KiB per Service port); gRPC's 4 MB default would
+            // refuse a mesh of a few thousand Services. The control plane is trusted, so no cap.
+            MaxReceiveMessageSize = null,
         });
         var client = new Protocol.V1.Discovery.DiscoveryClient(channel);
         var backoff = new ReconnectBackoff();
@@ -181,6 +184,7 @@ internal sealed partial class DiscoveryClient(
             InboundPort = (uint)listeners.InboundPort,
             Ready = ready,
             ProxyVersion = ProxyVersion,
+            AppPort = (uint)options.AppPort,
         };
         node.Labels.Add(options.Labels);
         foreach (var port in options.Ports)
