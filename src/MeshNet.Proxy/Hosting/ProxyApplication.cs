@@ -38,6 +38,8 @@ internal sealed class ProxyApplication : IAsyncDisposable
         // hosting logs would put logging on the success path.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        // The key ring is in memory on purpose (InMemoryXmlRepository); its "keys are not encrypted at rest" warning does not apply.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -1,4 +1,5 @@
 using MeshNet.Proxy.Admin;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Discovery;
 using MeshNet.Proxy.Forwarding;
@@ -25,6 +26,7 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<ConfigApplier>();
         services.AddSingleton<IForwarderHttpClientFactory, MeshForwarderHttpClientFactory>();
         services.AddReverseProxy();
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryXmlRepository());
 
         services.AddSingleton<OutboundHandler>();
         services.AddSingleton<InboundHandler>();
