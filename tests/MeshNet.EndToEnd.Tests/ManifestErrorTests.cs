@@ -37,4 +37,37 @@ public sealed class ManifestErrorTests(ITestOutputHelper output)
         bed.Manifests.Write("mixed.yaml", good);
         await Poll.UntilAsync(() => bed.Admin.ErrorsAsync(), list => list.Count == 0, SettleTimeout, "/debug/errors is empty again");
     }
+
+    // Each file is valid alone; the clash is between Services. Like the API server's IP allocator, the control
+    // plane must refuse the later claimant rather than ship both, which every sidecar would NACK, freezing all
+    // later updates until the file is fixed.
+    [Fact]
+    public async Task ClashingClusterIP_IsRefusedWithAnError_AndDoesNotBlockOtherUpdates()
+    {
+        const string sharedClusterIp = "10.96.77.10";
+        await using var bed = await MeshTestBed.StartAsync(output, ("backend-service.yaml", Manifests.Service(
+            MeshTestBed.Namespace, BackendService, BackendLabels, sharedClusterIp, new ServicePortSpec("http", 80, MeshTestBed.HttpPortName))));
+        var (client, _) = await StartBackendsAndClientAsync(bed, "backend-1");
+        using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
+
+        bed.Manifests.Write("clash-service.yaml", Manifests.Service(
+            MeshTestBed.Namespace, "clash", BackendLabels, sharedClusterIp, new ServicePortSpec("http", 80, MeshTestBed.HttpPortName)));
+        bed.Manifests.Write("other-service.yaml", Manifests.Service(
+            MeshTestBed.Namespace, "other", BackendLabels, new ServicePortSpec("http", 80, MeshTestBed.HttpPortName)));
+
+        await Poll.UntilAsync(
+            () => mesh.GetAsync("http://other.e2e/"),
+            response => response.Succeeded,
+            SettleTimeout,
+            "a Service added after the clash is routed");
+        var (errors, _) = await Poll.UntilAsync(
+            () => bed.Admin.ErrorsAsync(),
+            list => list.Any(e => e.Message?.Contains(sharedClusterIp, StringComparison.Ordinal) == true),
+            SettleTimeout,
+            "/debug/errors names the clashing clusterIP");
+        bed.Log.Note($"reported: {string.Join("; ", errors)}");
+        Assert.Contains(errors, e => e.Resource == "Service e2e/clash");
+        Assert.True((await mesh.GetAsync(BackendUrl)).Succeeded);
+        Assert.Null((await bed.Admin.ProxyAsync(MeshTestBed.Namespace, "client"))!.LastNack);
+    }
 }
