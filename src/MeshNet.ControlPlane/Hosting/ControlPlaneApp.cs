@@ -79,6 +79,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Services.AddSingleton<ProxyRegistry>();
         builder.Services.AddSingleton(sp => new ControlPlaneReadiness(sp.GetRequiredService<TimeProvider>(), options.ResyncGrace));
         builder.Services.AddSingleton<DiscoveryDependencies>();
+        builder.Services.AddSingleton(_ => new ServiceAdmission(options.Allocation));
         builder.Services.AddSingleton<IMeshUpdatePipeline, MeshUpdatePipeline>();
         if (runUpdateLoop)
         {

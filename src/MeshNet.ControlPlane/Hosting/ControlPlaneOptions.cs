@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using MeshNet.ControlPlane.Allocation;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
 
@@ -15,9 +16,16 @@ internal sealed record ControlPlaneOptions(
     string ClusterDomain,
     TimeSpan ResyncGrace)
 {
+    /// <summary>Service CIDRs, node port range and state directory.</summary>
+    public AllocationOptions Allocation { get; init; } = AllocationOptions.Default;
+
+    /// <summary>Where the cluster DNS listens (UDP and TCP); null serves no DNS.</summary>
+    public IPEndPoint? Dns { get; init; }
+
     public const string Usage =
         "usage: meshnet-control [--config DIR] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
-        "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local] [--resync-grace 6s]";
+        "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local] [--resync-grace 6s] " +
+        "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--state-dir DIR] [--dns ADDR:PORT]";
 
     public static ControlPlaneOptions Default { get; } = new(
         null,
@@ -61,6 +69,10 @@ internal sealed record ControlPlaneOptions(
                 "--debounce-max" => options with { Debounce = options.Debounce with { MaxDelay = ParseDuration(flag, Value()) } },
                 "--cluster-domain" => options with { ClusterDomain = ParseDomain(flag, Value()) },
                 "--resync-grace" => options with { ResyncGrace = ParseDuration(flag, Value()) },
+                "--service-cidr" => options with { Allocation = options.Allocation with { ServiceCidrs = AllocationOptions.ParseCidrs(flag, Value()) } },
+                "--node-port-range" => WithNodePorts(options, AllocationOptions.ParsePortRange(flag, Value())),
+                "--state-dir" => options with { Allocation = options.Allocation with { StateDirectory = NonEmpty(flag, Value()) } },
+                "--dns" => options with { Dns = ParseEndPoint(flag, Value()) },
                 _ => throw new FormatException($"{flag}: unknown flag"),
             };
         }
@@ -107,6 +119,12 @@ internal sealed record ControlPlaneOptions(
 
         throw new FormatException($"{flag}: expected a duration with a unit (ms, s, m), got \"{value}\"");
     }
+
+    private static ControlPlaneOptions WithNodePorts(ControlPlaneOptions options, (int Min, int Max) range) =>
+        options with { Allocation = options.Allocation with { NodePortMin = range.Min, NodePortMax = range.Max } };
+
+    private static string NonEmpty(string flag, string value) =>
+        value.Length > 0 ? value : throw new FormatException($"{flag}: expected a directory");
 
     private static string ParseDomain(string flag, string value)
     {

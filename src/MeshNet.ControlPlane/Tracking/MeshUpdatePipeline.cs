@@ -16,12 +16,13 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
     private readonly ProxySnapshotCache _cache;
     private readonly ILogger<MeshUpdatePipeline> _logger;
     private readonly Lock _lock = new();
-    private readonly ServiceAdmission _admission = new();
+    private readonly ServiceAdmission _admission;
     private ImmutableArray<ResourceError> _admissionErrors = [];
     private MeshIndex _index = MeshIndex.Empty;
 
-    public MeshUpdatePipeline(MeshChangeTracker tracker, ProxySnapshotCache cache, ILogger<MeshUpdatePipeline> logger)
+    public MeshUpdatePipeline(MeshChangeTracker tracker, ProxySnapshotCache cache, ServiceAdmission admission, ILogger<MeshUpdatePipeline> logger)
     {
+        _admission = admission;
         _tracker = tracker;
         _cache = cache;
         _logger = logger;

@@ -1,22 +1,49 @@
 using System.Collections.Immutable;
+using MeshNet.ControlPlane.Allocation;
 using MeshNet.Model;
 
 namespace MeshNet.ControlPlane.Tracking;
 
 /// <summary>
-/// Checks what no single manifest can: that two Services do not ask for the same cluster IP. Like the API
-/// server's allocator, the Service that holds an address keeps it and a later claimant is refused with an
-/// error on that Service; a refused update leaves the last admitted version in force, and a refused new
-/// Service stays out of the mesh until the clash is gone. Without this, every sidecar would NACK every push
-/// that carries the clash and the whole mesh would stop updating.
+/// Checks what no single manifest can, and fills in what the API server would: every Service's cluster IPs and
+/// node ports are requested-and-checked or allocated here (<see cref="ServiceAllocator"/>), so the snapshot only
+/// ever holds Services with their final addresses. Like the API server's allocator, the Service that holds an
+/// address keeps it and a later claimant is refused with an error on that Service; a refused update leaves the
+/// last admitted version in force, and a refused new Service stays out of the mesh until the problem is gone.
+/// Without this, every sidecar would NACK every push that carries a clash and the whole mesh would stop updating.
 /// </summary>
 internal sealed class ServiceAdmission
 {
-    public const string Origin = "control-plane: service admission";
+    public const string Origin = ServiceAdmissionOrigin.Value;
 
-    // What the sources want, and what the snapshot holds. Touched only by the single update loop.
+    private readonly ServiceAllocator _allocator;
+    private readonly AllocationStateStore? _store;
+
+    // Everything below is touched only by the single update loop.
     private readonly Dictionary<ResourceKey, MeshService> _desired = [];
-    private Dictionary<ResourceKey, MeshService> _admitted = [];
+    private Dictionary<ResourceKey, Admitted> _admitted = [];
+
+    // Allocations by "ns/name", as persisted: admitted Services, plus saved ones not seen since the restart (kept as
+    // soft reservations until their Service is deleted, so a Service loaded a little later still gets its address).
+    private readonly Dictionary<string, ServiceAllocation> _saved;
+    private string? _saveError;
+
+    public ServiceAdmission()
+        : this(AllocationOptions.Default)
+    {
+    }
+
+    /// <exception cref="InvalidDataException">The state directory holds an unreadable allocation file.</exception>
+    public ServiceAdmission(AllocationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _allocator = new ServiceAllocator(options);
+        _store = options.StateDirectory is { } directory ? new AllocationStateStore(directory) : null;
+        _saved = _store?.Load() ?? new Dictionary<string, ServiceAllocation>(StringComparer.Ordinal);
+    }
+
+    /// <summary>What a Service currently holds, by key; for diagnostics and tests.</summary>
+    public ServiceAllocation? AllocationOf(ResourceKey key) => _admitted.TryGetValue(key, out var a) ? a.Allocation : null;
 
     /// <summary>
     /// Filters a batch: non-Service changes pass through; Service changes are replaced by the net change to
@@ -42,6 +69,7 @@ internal sealed class ServiceAdmission
             else
             {
                 _desired.Remove(change.Key);
+                _saved.Remove(ServiceAllocator.KeyString(change.Key));
             }
         }
 
@@ -54,8 +82,8 @@ internal sealed class ServiceAdmission
         var (admitted, found) = Decide();
         foreach (var key in _admitted.Keys.Union(admitted.Keys).Order(ResourceKey.Ordinal))
         {
-            _admitted.TryGetValue(key, out var before);
-            admitted.TryGetValue(key, out var after);
+            var before = _admitted.TryGetValue(key, out var b) ? b.Service : null;
+            var after = admitted.TryGetValue(key, out var a) ? a.Service : null;
             if (!ReferenceEquals(before, after))
             {
                 passThrough.Add(new ResourceChange(key, before, after));
@@ -63,33 +91,56 @@ internal sealed class ServiceAdmission
         }
 
         _admitted = admitted;
-        errors = found;
+        Persist();
+        errors = _saveError is null
+            ? found
+            : found.Add(new ResourceError(Origin, null, null, "--state-dir", _saveError));
         return passThrough.ToImmutable();
     }
 
-    private (Dictionary<ResourceKey, MeshService> Admitted, ImmutableArray<ResourceError> Errors) Decide()
+    private (Dictionary<ResourceKey, Admitted> Admitted, ImmutableArray<ResourceError> Errors) Decide()
     {
-        var owners = new Dictionary<string, ResourceKey>(StringComparer.OrdinalIgnoreCase);
-        var admitted = new Dictionary<ResourceKey, MeshService>();
+        var ledger = new AllocationLedger();
+        var admitted = new Dictionary<ResourceKey, Admitted>();
         var errors = ImmutableArray.CreateBuilder<ResourceError>();
 
-        // Holders first, so an address stays with the Service that already has it.
-        foreach (var (key, held) in _admitted.OrderBy(p => p.Key, ResourceKey.Ordinal))
+        // Explicit requests first, then saved allocations: dynamic allocation keeps off both.
+        foreach (var (key, wanted) in _desired.OrderBy(p => p.Key, ResourceKey.Ordinal))
         {
-            if (!_desired.TryGetValue(key, out var wanted))
+            ledger.Reserve(ServiceAllocator.KeyString(key), ServiceAllocator.Requested(wanted));
+        }
+
+        foreach (var (key, saved) in _saved.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            ledger.Reserve(key, saved);
+        }
+
+        // Holders claim what they hold before anyone else asks, so an address stays with the Service that has it.
+        var holders = _admitted.Where(p => _desired.ContainsKey(p.Key)).OrderBy(p => p.Key, ResourceKey.Ordinal).ToList();
+        foreach (var (key, held) in holders)
+        {
+            ledger.Claim(key, held.Allocation);
+        }
+
+        foreach (var (key, held) in holders)
+        {
+            var wanted = _desired[key];
+            if (ReferenceEquals(wanted, held.Wanted))
             {
+                admitted[key] = held;
                 continue;
             }
 
-            if (TryClaim(wanted, owners, out var clash))
+            ledger.Release(key, held.Allocation);
+            if (_allocator.TryPlan(wanted, held.Allocation, ledger, out var plan, out var error))
             {
-                admitted[key] = wanted;
-                continue;
+                ledger.Claim(key, plan);
+                admitted[key] = new Admitted(wanted, plan, ServiceAllocator.Fill(wanted, plan));
             }
-
-            errors.Add(ClashError(wanted, clash));
-            if (TryClaim(held, owners, out _))
+            else
             {
+                errors.Add(error!);
+                ledger.Claim(key, held.Allocation);
                 admitted[key] = held;
             }
         }
@@ -101,44 +152,52 @@ internal sealed class ServiceAdmission
                 continue;
             }
 
-            if (TryClaim(wanted, owners, out var clash))
+            _saved.TryGetValue(ServiceAllocator.KeyString(key), out var saved);
+            if (_allocator.TryPlan(wanted, saved, ledger, out var plan, out var error))
             {
-                admitted[key] = wanted;
+                ledger.Claim(key, plan);
+                admitted[key] = new Admitted(wanted, plan, ServiceAllocator.Fill(wanted, plan));
             }
             else
             {
-                errors.Add(ClashError(wanted, clash));
+                errors.Add(error!);
             }
         }
 
         return (admitted, errors.ToImmutable());
     }
 
-    private static bool TryClaim(MeshService service, Dictionary<string, ResourceKey> owners, out (string Ip, ResourceKey Owner) clash)
+    private void Persist()
     {
-        var ips = RequestedIps(service).ToArray();
-        foreach (var ip in ips)
+        var changed = false;
+        foreach (var (key, entry) in _admitted)
         {
-            if (owners.TryGetValue(ip, out var owner))
+            var name = ServiceAllocator.KeyString(key);
+            if (!_saved.TryGetValue(name, out var saved) || !saved.SameAs(entry.Allocation))
             {
-                clash = (ip, owner);
-                return false;
+                _saved[name] = entry.Allocation;
+                changed = true;
             }
         }
 
-        foreach (var ip in ips)
+        if (_store is null || !changed && _saveError is null)
         {
-            owners[ip] = service.Key;
+            return;
         }
 
-        clash = default;
-        return true;
+        try
+        {
+            _store.Save(_saved);
+            _saveError = null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Allocations still work in memory; only restart stability is lost, which /debug/errors reports.
+            _saveError = $"could not save allocations: {ex.Message}";
+        }
     }
 
-    private static IEnumerable<string> RequestedIps(MeshService service) =>
-        service.ClusterIPs.Where(ip => ip.Length > 0 && !string.Equals(ip, "None", StringComparison.OrdinalIgnoreCase));
-
-    private static ResourceError ClashError(MeshService service, (string Ip, ResourceKey Owner) clash) =>
-        new(Origin, null, service.Key, "spec.clusterIP",
-            $"{clash.Ip} is already allocated to Service {clash.Owner.Namespace}/{clash.Owner.Name}; this version is not applied");
+    /// <param name="Wanted">The version the sources asked for.</param>
+    /// <param name="Service">That version with its allocation filled in: what the snapshot holds.</param>
+    private sealed record Admitted(MeshService Wanted, ServiceAllocation Allocation, MeshService Service);
 }
