@@ -1,11 +1,13 @@
 using Google.Protobuf;
+using System.Text.Json.Nodes;
+using MeshNet.Proxy.ClusterDns;
 using MeshNet.Proxy.Configuration;
 using Microsoft.AspNetCore.Http;
 
 namespace MeshNet.Proxy.Admin;
 
 /// <summary>The admin listener: liveness, readiness (a config was applied) and the applied config as JSON.</summary>
-internal sealed class AdminHandler(ConfigApplier applier)
+internal sealed class AdminHandler(ConfigApplier applier, DnsProxy dns)
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
@@ -27,11 +29,27 @@ internal sealed class AdminHandler(ConfigApplier applier)
                     : Text(context, StatusCodes.Status503ServiceUnavailable, "no configuration applied yet");
             case "/config":
                 context.Response.ContentType = "application/json";
-                return context.Response.WriteAsync(Formatter.Format(applier.Current.ToFullState()), context.RequestAborted);
+                return context.Response.WriteAsync(ConfigJson(), context.RequestAborted);
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
         }
+    }
+
+    /// <summary>The applied config as the proto's JSON, plus a "dns" object describing the DNS proxy.</summary>
+    private string ConfigJson()
+    {
+        var current = applier.Current;
+        var json = JsonNode.Parse(Formatter.Format(current.ToFullState()))!.AsObject();
+        json["dns"] = new JsonObject
+        {
+            ["listen"] = dns.LocalEndPoint?.ToString(),
+            ["upstream"] = dns.Upstream?.ToString(),
+            ["zone"] = current.DnsTable.Zone,
+            ["services"] = current.DnsServices.Count,
+            ["names"] = current.DnsTable.NameCount,
+        };
+        return json.ToJsonString();
     }
 
     private static Task Text(HttpContext context, int status, string body)

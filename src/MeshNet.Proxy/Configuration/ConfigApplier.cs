@@ -1,4 +1,5 @@
 using MeshNet.Protocol.V1;
+using MeshNet.Proxy.ClusterDns;
 using Microsoft.Extensions.Logging;
 
 namespace MeshNet.Proxy.Configuration;
@@ -8,7 +9,7 @@ namespace MeshNet.Proxy.Configuration;
 /// result to YARP, wait until the route table for it is live, and only then make it the last good one. Anything
 /// that fails leaves the previous snapshot serving and comes back as the NACK message.
 /// </summary>
-internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, RouteTablePublisher publisher, TimeProvider time, ILogger<ConfigApplier> logger) : IDisposable
+internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, RouteTablePublisher publisher, DnsProxy dns, TimeProvider time, ILogger<ConfigApplier> logger) : IDisposable
 {
     // YARP applies a change synchronously inside the change-token callback in practice; the bound only keeps a
     // wedged reload from blocking the discovery stream forever.
@@ -48,7 +49,9 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
             }
 
             Interlocked.Exchange(ref _current, next);
-            LogApplied(logger, next.Version, response.FullState, next.VirtualHosts.Count, next.Clusters.Count);
+            // Built and checked during validation, so this swap cannot fail.
+            dns.Update(next.DnsTable);
+            LogApplied(logger, next.Version, response.FullState, next.VirtualHosts.Count, next.Clusters.Count, next.DnsServices.Count);
             return null;
         }
         finally
@@ -74,6 +77,6 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected configuration version {Version}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string version, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Applied configuration version {Version} (full state {FullState}): {VirtualHosts} virtual hosts, {Clusters} clusters")]
-    private static partial void LogApplied(ILogger logger, string version, bool fullState, int virtualHosts, int clusters);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied configuration version {Version} (full state {FullState}): {VirtualHosts} virtual hosts, {Clusters} clusters, {DnsServices} DNS services")]
+    private static partial void LogApplied(ILogger logger, string version, bool fullState, int virtualHosts, int clusters, int dnsServices);
 }

@@ -19,6 +19,14 @@ internal sealed record ProxySnapshot(
         FrozenDictionary<string, Cluster>.Empty,
         null);
 
+    /// <summary>Cluster DNS entries by key ("namespace/name").</summary>
+    public FrozenDictionary<string, DnsService> DnsServices { get; init; } = FrozenDictionary<string, DnsService>.Empty;
+
+    public DnsZone? DnsZone { get; init; }
+
+    /// <summary>The record table built from <see cref="DnsServices"/> when the snapshot was validated.</summary>
+    public MeshNet.Dns.DnsRecordTable DnsTable { get; init; } = MeshNet.Dns.DnsRecordTable.Empty();
+
     /// <summary>True once any configuration was accepted.</summary>
     public bool IsApplied => Version.Length > 0;
 
@@ -28,6 +36,8 @@ internal sealed record ProxySnapshot(
         var response = new DiscoveryResponse { VersionInfo = Version, FullState = true, Inbound = Inbound };
         response.VirtualHosts.AddRange(VirtualHosts.Values.OrderBy(v => v.Name, StringComparer.Ordinal));
         response.Clusters.AddRange(Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal));
+        response.DnsServices.AddRange(DnsServices.Values.OrderBy(d => d.Key, StringComparer.Ordinal));
+        response.DnsZone = DnsZone;
         return response;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using MeshNet.Protocol.V1;
+using MeshNet.Proxy.ClusterDns;
 
 namespace MeshNet.Proxy.Configuration;
 
@@ -24,8 +25,13 @@ internal static class SnapshotUpdater
             ? new Dictionary<string, Cluster>(StringComparer.Ordinal)
             : new Dictionary<string, Cluster>(current.Clusters, StringComparer.Ordinal);
 
+        var dnsServices = response.FullState
+            ? new Dictionary<string, DnsService>(StringComparer.Ordinal)
+            : new Dictionary<string, DnsService>(current.DnsServices, StringComparer.Ordinal);
+
         error = Merge(virtualHosts, response.VirtualHosts, response.RemovedVirtualHosts, static v => v.Name, "virtual host")
-            ?? Merge(clusters, response.Clusters, response.RemovedClusters, static c => c.Name, "cluster");
+            ?? Merge(clusters, response.Clusters, response.RemovedClusters, static c => c.Name, "cluster")
+            ?? Merge(dnsServices, response.DnsServices, response.RemovedDnsServices, static d => d.Key, "dns service");
         if (error is not null)
         {
             return null;
@@ -36,10 +42,21 @@ internal static class SnapshotUpdater
             response.VersionInfo,
             virtualHosts.ToFrozenDictionary(StringComparer.Ordinal),
             clusters.ToFrozenDictionary(StringComparer.Ordinal),
-            inbound);
+            inbound)
+        {
+            DnsServices = dnsServices.ToFrozenDictionary(StringComparer.Ordinal),
+            DnsZone = response.DnsZone ?? (response.FullState ? null : current.DnsZone),
+        };
 
         error = SnapshotValidator.Validate(next);
-        return error is null ? next : null;
+        if (error is not null)
+        {
+            return null;
+        }
+
+        // The DNS table is built here, not on the request path, so a table that cannot be built is a NACK.
+        var table = DnsTableTranslator.TryBuild(next, out error);
+        return table is null ? null : next with { DnsTable = table };
     }
 
     private static string? Merge<T>(Dictionary<string, T> target, IEnumerable<T> upserts, IEnumerable<string> removals, Func<T, string> nameOf, string kind)

@@ -4,6 +4,7 @@ using System.Net.Http;
 using System.Net.Sockets;
 using MeshNet.Protocol.V1;
 using MeshNet.Proxy.Hosting;
+using MeshNet.Proxy.Interception;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -20,17 +21,27 @@ internal sealed partial class ReadinessProbe : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<ReadinessProbe> _logger;
     private readonly HttpClient _http;
+    private readonly SocketMarker _marker;
     private readonly TaskCompletionSource _firstProbe = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WorkloadStatus _current = new() { Ready = false, Reason = "not probed yet" };
 
-    public ReadinessProbe(ProxyOptions options, TimeProvider time, ILogger<ReadinessProbe> logger)
+    public ReadinessProbe(ProxyOptions options, SocketMarker marker, TimeProvider time, ILogger<ReadinessProbe> logger)
     {
         _options = options;
         _time = time;
         _logger = logger;
-        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
+        _marker = marker;
+        // Probes are marked too: intercepted, they would reach the outbound listener, which always accepts.
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            ConnectCallback = async (context, token) =>
+                new NetworkStream(await marker.ConnectAsync(context.DnsEndPoint.Host is var host && IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, context.DnsEndPoint.Port) : context.DnsEndPoint, token).ConfigureAwait(false), ownsSocket: true),
+        })
         {
             Timeout = options.ProbeInterval,
         };
@@ -97,8 +108,7 @@ internal sealed partial class ReadinessProbe : BackgroundService
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.ProbeInterval);
-            using var socket = new Socket(_options.AppAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(new IPEndPoint(_options.AppAddress, _options.AppPort), timeout.Token).ConfigureAwait(false);
+            using var socket = await _marker.ConnectAsync(new IPEndPoint(_options.AppAddress, _options.AppPort), timeout.Token).ConfigureAwait(false);
             return new WorkloadStatus { Ready = true };
         }
         catch (Exception ex) when (ex is HttpRequestException or SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

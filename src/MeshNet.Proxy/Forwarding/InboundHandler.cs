@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Hosting;
+using MeshNet.Proxy.Interception;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
@@ -48,7 +49,19 @@ internal sealed partial class InboundHandler : IDisposable
     {
         var headers = context.Request.Headers;
         int port;
-        if (headers.TryGetValue(MeshHeaders.TargetPort, out var values))
+        if (InterceptedConnection.TargetPort(context) is { } redirected)
+        {
+            // Redirected by the interception rules: the port the peer addressed is the app port.
+            headers.Remove(MeshHeaders.TargetPort);
+            port = redirected;
+            if (_listeners.IsOwnPort(port))
+            {
+                LogBadTargetPort(_logger, port.ToString(CultureInfo.InvariantCulture));
+                OutboundHandler.Reject(context, StatusCodes.Status400BadRequest, MeshHeaders.BadTargetPort);
+                return;
+            }
+        }
+        else if (headers.TryGetValue(MeshHeaders.TargetPort, out var values))
         {
             headers.Remove(MeshHeaders.TargetPort);
             if (values.Count != 1

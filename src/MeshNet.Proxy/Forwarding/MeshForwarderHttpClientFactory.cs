@@ -1,4 +1,7 @@
+using System.Net;
 using System.Net.Http;
+using System.Net.Sockets;
+using MeshNet.Proxy.Interception;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace MeshNet.Proxy.Forwarding;
@@ -7,7 +10,7 @@ namespace MeshNet.Proxy.Forwarding;
 /// YARP's client factory (no proxy, no redirects, no cookies, no decompression, multiple HTTP/2 connections) with
 /// pool settings for a sidecar whose next hops are a handful of long-lived local endpoints.
 /// </summary>
-internal sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
+internal sealed class MeshForwarderHttpClientFactory(SocketMarker marker) : ForwarderHttpClientFactory
 {
     // A refused or unreachable endpoint must become a 503 quickly rather than hang the caller; on a cluster
     // network a healthy connect takes well under a millisecond, so 5 s only trips on a black hole.
@@ -23,5 +26,19 @@ internal sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactor
         handler.PooledConnectionIdleTimeout = PooledConnectionIdleTimeout;
         handler.PooledConnectionLifetime = Timeout.InfiniteTimeSpan;
         handler.MaxConnectionsPerServer = int.MaxValue;
+        if (marker.Mark != 0)
+        {
+            // Marked so the interception rules let the sidecar's own connections out instead of redirecting them.
+            handler.ConnectCallback = ConnectAsync;
+        }
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var endPoint = IPAddress.TryParse(context.DnsEndPoint.Host, out var ip)
+            ? new IPEndPoint(ip, context.DnsEndPoint.Port)
+            : (EndPoint)context.DnsEndPoint;
+        var socket = await marker.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        return new NetworkStream(socket, ownsSocket: true);
     }
 }

@@ -1,4 +1,5 @@
 using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Interception;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -14,7 +15,8 @@ internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpF
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var host = context.Request.Host.Value;
+        // Intercepted: the ClusterIP:port the app dialled picks the virtual host; Host still goes upstream unchanged.
+        var host = InterceptedConnection.VirtualHost(context) ?? context.Request.Host.Value;
         if (string.IsNullOrEmpty(host) || !routes.Current.TryFind(host, out var virtualHost))
         {
             LogNoRoute(logger, host ?? string.Empty, context.Request.Path.Value ?? string.Empty);

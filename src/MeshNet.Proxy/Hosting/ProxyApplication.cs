@@ -1,5 +1,6 @@
 using System.Net;
 using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Interception;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -48,9 +49,9 @@ internal sealed class ProxyApplication : IAsyncDisposable
             kestrel.AllowAlternateSchemes = true;
             // A proxy must not cap what the app and its peers agree to send.
             kestrel.Limits.MaxRequestBodySize = null;
-            Listen(kestrel, 0, options.Inbound);
-            Listen(kestrel, 1, options.Outbound);
-            Listen(kestrel, 2, options.Admin);
+            Listen(kestrel, 0, options.Inbound, InterceptionMiddleware.UseInboundInterception);
+            Listen(kestrel, 1, options.Outbound, InterceptionMiddleware.UseOutboundInterception);
+            Listen(kestrel, 2, options.Admin, static _ => { });
         });
 
         builder.Services.AddMeshProxy(options);
@@ -95,9 +96,11 @@ internal sealed class ProxyApplication : IAsyncDisposable
     public string ReadyLine() =>
         $"meshnet-proxy ready inbound={Endpoints.Inbound} outbound={Endpoints.Outbound} admin={Endpoints.Admin}";
 
-    private void Listen(KestrelServerOptions kestrel, int index, IPEndPoint endPoint) =>
+    private void Listen(KestrelServerOptions kestrel, int index, IPEndPoint endPoint, Action<ListenOptions> interception) =>
         kestrel.Listen(endPoint, listen =>
         {
+            // First, before anything reads bytes: a passed-through connection may be server-first.
+            interception(listen);
             // HTTP/1.1 and h2c prior knowledge on one cleartext port.
             listen.Protocols = HttpProtocols.Http1AndHttp2;
             listen.UseHttp2PriorKnowledgeDetection();

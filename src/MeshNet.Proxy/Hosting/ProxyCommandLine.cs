@@ -26,7 +26,12 @@ internal static class ProxyCommandLine
           --admin ADDR:PORT         admin listener (default 127.0.0.1:15000)
           --readiness-path PATH     HTTP GET probe path on the app (default: TCP connect probe)
           --probe-interval DURATION readiness probe interval, e.g. 500ms, 1s (default 1s)
+          --dns ADDR:PORT|off       DNS proxy listener (default: outbound address, port 15053)
+          --dns-upstream IP:PORT    resolver for names outside the cluster (default: /etc/resolv.conf)
+          --mark N                  SO_MARK on the sidecar's own upstream sockets (default 1337, 0 = none)
           --help                    show this help
+
+        meshnet-proxy init --help   installs the interception rules (init-container role)
         """;
 
     /// <summary>Returns the options, or null with <paramref name="error"/> set; <paramref name="help"/> when --help was asked.</summary>
@@ -162,6 +167,34 @@ internal static class ProxyCommandLine
                 }
 
                 return options with { ProbeInterval = interval };
+            case "--dns":
+                if (value == "off")
+                {
+                    return options with { DnsDisabled = true, Dns = null };
+                }
+
+                return TryEndPoint(flag, value, out var dns, out error) ? options with { Dns = dns, DnsDisabled = false } : options;
+            case "--dns-upstream":
+                if (!TryEndPoint(flag, value, out var upstream, out error))
+                {
+                    return options;
+                }
+
+                if (upstream.Port == 0)
+                {
+                    error = $"--dns-upstream: '{value}' needs a port (1-65535)";
+                    return options;
+                }
+
+                return options with { DnsUpstream = upstream };
+            case "--mark":
+                if (!TryMark(value, out var mark))
+                {
+                    error = $"--mark: '{value}' is not a number (decimal or 0x hex)";
+                    return options;
+                }
+
+                return options with { Mark = mark };
             default:
                 error = $"unknown flag '{flag}'";
                 return options;
@@ -207,7 +240,13 @@ internal static class ProxyCommandLine
         return false;
     }
 
-    private static bool TryEndPoint(string flag, string value, out IPEndPoint endPoint, out string? error)
+    /// <summary>"1337" or "0x539".</summary>
+    internal static bool TryMark(string value, out uint mark) =>
+        value.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? uint.TryParse(value.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out mark)
+            : uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out mark);
+
+    internal static bool TryEndPoint(string flag, string value, out IPEndPoint endPoint, out string? error)
     {
         endPoint = new IPEndPoint(IPAddress.Loopback, 0);
         var colon = value.LastIndexOf(':');

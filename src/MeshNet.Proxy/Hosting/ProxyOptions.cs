@@ -35,6 +35,30 @@ internal sealed record ProxyOptions
     public string? ReadinessPath { get; init; }
 
     public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The DNS proxy's address when given with --dns (failing to bind it fails startup). Null means the default,
+    /// the outbound listener's address on port 15053, bound best-effort: in loopback mode several sidecars share
+    /// 127.0.0.1 and only one can own that port, the others still proxy HTTP.
+    /// </summary>
+    public IPEndPoint? Dns { get; init; }
+
+    /// <summary>--dns off.</summary>
+    public bool DnsDisabled { get; init; }
+
+    /// <summary>Where names outside the cluster zone go; null means the first usable nameserver of /etc/resolv.conf.</summary>
+    public IPEndPoint? DnsUpstream { get; init; }
+
+    /// <summary>SO_MARK on the sidecar's own upstream sockets, so interception rules let them pass; 0 disables.</summary>
+    public uint Mark { get; init; } = DefaultMark;
+
+    public const uint DefaultMark = 1337;
+
+    public const int DefaultDnsPort = 15053;
+
+    /// <summary>Where the DNS proxy listens, and whether failing to bind there must stop the sidecar.</summary>
+    public (IPEndPoint EndPoint, bool Required)? DnsListener =>
+        DnsDisabled ? null : Dns is { } dns ? (dns, true) : (new IPEndPoint(Outbound.Address, DefaultDnsPort), false);
 }
 
 internal sealed record NamedPort(string Name, int Port);

@@ -1,3 +1,5 @@
+using MeshNet.Proxy.ClusterDns;
+using MeshNet.Proxy.Interception;
 using MeshNet.Proxy.Admin;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using MeshNet.Proxy.Configuration;
@@ -27,6 +29,12 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<IForwarderHttpClientFactory, MeshForwarderHttpClientFactory>();
         services.AddReverseProxy();
         services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryXmlRepository());
+
+        services.AddSingleton<SocketMarker>();
+        services.AddSingleton<TcpPassthrough>();
+        services.AddSingleton<InterceptionMiddleware>();
+        services.AddSingleton<DnsProxy>();
+        services.AddHostedService(sp => sp.GetRequiredService<DnsProxy>());
 
         services.AddSingleton<OutboundHandler>();
         services.AddSingleton<InboundHandler>();

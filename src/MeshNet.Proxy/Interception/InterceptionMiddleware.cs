@@ -1,0 +1,84 @@
+using System.Net;
+using MeshNet.Proxy.Configuration;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MeshNet.Proxy.Interception;
+
+/// <summary>
+/// Connection middleware that tells redirected connections from explicit ones. It must run before anything that
+/// reads bytes (the h2c detector waits for the client to speak; a server-first protocol would never get past it),
+/// so it is registered first on the listener.
+/// </summary>
+internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes, TcpPassthrough passthrough, ILogger<InterceptionMiddleware> logger)
+{
+    public static void UseOutboundInterception(ListenOptions listen) =>
+        listen.Use(next =>
+        {
+            var middleware = listen.ApplicationServices.GetRequiredService<InterceptionMiddleware>();
+            return connection => middleware.OnOutboundAsync(connection, next);
+        });
+
+    public static void UseInboundInterception(ListenOptions listen) =>
+        listen.Use(next => connection => OnInbound(connection, next));
+
+    /// <summary>
+    /// Explicit mode (the app dialled this listener): HTTP routed by Host. Redirected to a known virtual-host
+    /// domain (ClusterIP:port, headless pod IP:port): HTTP routed by that domain. Anything else: bytes piped to
+    /// where the app was going, whatever the protocol.
+    /// </summary>
+    public async Task OnOutboundAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        var original = Redirected(connection);
+        if (original is null)
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+
+        var key = InterceptedConnection.DomainKey(original);
+        if (routes.Current.TryFind(key, out _))
+        {
+            InterceptedConnection.SetVirtualHost(connection.Items, key);
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+
+        LogPassthrough(logger, original);
+        await passthrough.RunAsync(connection, original).ConfigureAwait(false);
+    }
+
+    /// <summary>A redirected inbound connection is delivered to the app port it was addressed to.</summary>
+    public static Task OnInbound(ConnectionContext connection, ConnectionDelegate next)
+    {
+        if (Redirected(connection) is { } original)
+        {
+            InterceptedConnection.SetTargetPort(connection.Items, original.Port);
+        }
+
+        return next(connection);
+    }
+
+    /// <summary>The pre-NAT destination when it differs from where the connection landed, else null.</summary>
+    private static IPEndPoint? Redirected(ConnectionContext connection)
+    {
+        if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket
+            || OriginalDestination.TryRead(socket) is not { } original)
+        {
+            return null;
+        }
+
+        return connection.LocalEndPoint is IPEndPoint local && local.Port == original.Port && Same(local.Address, original.Address)
+            ? null
+            : original;
+    }
+
+    private static bool Same(IPAddress a, IPAddress b) =>
+        (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Equals(b.IsIPv4MappedToIPv6 ? b.MapToIPv4() : b);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Passing through an intercepted connection to {Destination}")]
+    private static partial void LogPassthrough(ILogger logger, IPEndPoint destination);
+}

@@ -1,0 +1,64 @@
+using System.Net.Sockets;
+using MeshNet.Proxy.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MeshNet.Proxy.Interception;
+
+/// <summary>
+/// Puts SO_MARK on the sidecar's own upstream sockets (to endpoints, to the app, passthrough, DNS upstream) so
+/// the interception rules RETURN them instead of redirecting them back into this sidecar. Setting a mark needs
+/// CAP_NET_ADMIN; without it (explicit loopback mode, non-root) this logs once and carries on, since nothing is
+/// intercepted there.
+/// </summary>
+internal sealed partial class SocketMarker(ProxyOptions options, ILogger<SocketMarker> logger)
+{
+    // <linux/socket.h>: SOL_SOCKET = 1, SO_MARK = 36.
+    private const int SolSocket = 1;
+    private const int SoMark = 36;
+
+    private int _warned;
+
+    public uint Mark { get; } = options.Mark;
+
+    public void Apply(Socket socket)
+    {
+        if (Mark == 0 || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            Span<byte> value = stackalloc byte[sizeof(uint)];
+            BitConverter.TryWriteBytes(value, Mark);
+            socket.SetRawSocketOption(SolSocket, SoMark, value);
+        }
+        catch (SocketException ex)
+        {
+            if (Interlocked.Exchange(ref _warned, 1) == 0)
+            {
+                LogCannotMark(logger, Mark, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>A connected, marked TCP socket (no Nagle: requests and replies are already batched by the writers).</summary>
+    public async Task<Socket> ConnectAsync(System.Net.EndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            Apply(socket);
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot set SO_MARK {Mark} on upstream sockets ({Reason}); fine in explicit mode, but interception rules would loop this sidecar's traffic")]
+    private static partial void LogCannotMark(ILogger logger, uint mark, string reason);
+}
