@@ -1,4 +1,10 @@
 using MeshNet.Proxy.Hosting;
+using MeshNet.Proxy.Init;
+
+if (args.Length > 0 && args[0] == "init")
+{
+    return await InitCommand.RunAsync(args[1..], Console.Out, Console.Error);
+}
 
 var options = ProxyCommandLine.Parse(args, out var error, out var help);
 if (help)
