@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 using MeshNet.Protocol.V1;
+using MeshNet.Proxy.ClusterDns;
 using MeshNet.Proxy.Hosting;
 
 namespace MeshNet.Proxy.Tests.Infrastructure;
@@ -32,7 +33,10 @@ public sealed class Sidecar : IAsyncDisposable
 
     internal IServiceProvider Services => _proxy.Services;
 
-    public static async Task<Sidecar> StartAsync(FakeControlPlane controlPlane, int appPort = 0, string? readinessPath = null, string ns = "blog")
+    /// <summary>The DNS proxy's bound port.</summary>
+    public int DnsPort => ((DnsProxy)_proxy.Services.GetService(typeof(DnsProxy))!).LocalEndPoint?.Port ?? 0;
+
+    public static async Task<Sidecar> StartAsync(FakeControlPlane controlPlane, int appPort = 0, string? readinessPath = null, string ns = "blog", IPEndPoint? dnsUpstream = null)
     {
         var options = new ProxyOptions
         {
@@ -48,6 +52,9 @@ public sealed class Sidecar : IAsyncDisposable
             Outbound = new IPEndPoint(IPAddress.Loopback, 0),
             Admin = new IPEndPoint(IPAddress.Loopback, 0),
             ProbeInterval = TimeSpan.FromMilliseconds(100),
+            Dns = new IPEndPoint(IPAddress.Loopback, 0),
+            // Never the machine's resolver in tests: an unreachable port answers SERVFAIL quickly and locally.
+            DnsUpstream = dnsUpstream ?? new IPEndPoint(IPAddress.Loopback, 9),
         };
         var proxy = ProxyApplication.Create(options, _ => { });
         await proxy.StartAsync();
