@@ -14,13 +14,19 @@ internal sealed record ErrorView(string Origin, int? DocumentIndex, string? Reso
 }
 
 /// <summary>/debug/services entry: the Service and every endpoint behind it, ready or not.</summary>
+/// <param name="ClusterIPs">Requested or allocated; empty for headless and ExternalName Services.</param>
+/// <param name="LoadBalancerIngress">
+/// External addresses of a LoadBalancer Service. Empty for now: which address the local runner's gateway serves is
+/// decided by the runner, not the control plane.
+/// </param>
 internal sealed record ServiceStatusView(
     string Namespace,
     string Name,
     string Type,
     IReadOnlyList<string> ClusterIPs,
     IReadOnlyList<ServicePortStatusView> Ports,
-    IReadOnlyList<EndpointStatusView> Endpoints)
+    IReadOnlyList<EndpointStatusView> Endpoints,
+    IReadOnlyList<string> LoadBalancerIngress)
 {
     public static ServiceStatusView From(ServiceView view)
     {
@@ -32,14 +38,16 @@ internal sealed record ServiceStatusView(
             service.Type.ToString(),
             service.ClusterIPs.IsDefault ? [] : [.. service.ClusterIPs],
             [.. service.Ports.Select(p => new ServicePortStatusView(
-                p.Name, p.Port, p.TargetPort.IsNamed ? p.TargetPort.Name! : p.TargetPort.Number, p.Protocol, p.AppProtocol))],
+                p.Name, p.Port, p.TargetPort.IsNamed ? p.TargetPort.Name! : p.TargetPort.Number, p.Protocol, p.AppProtocol, p.NodePort))],
             [.. view.Ports.SelectMany(p => p.Endpoints.Select(e => new EndpointStatusView(
-                p.Port.Port, e.Workload, e.Address, e.TargetPort, e.Ready, e.Meshed)))]);
+                p.Port.Port, e.Workload, e.Address, e.TargetPort, e.Ready, e.Meshed)))],
+            []);
     }
 }
 
 /// <param name="TargetPort">A number, or the container port name, as in the Service's spec.</param>
-internal sealed record ServicePortStatusView(string Name, int Port, object TargetPort, string Protocol, string? AppProtocol);
+/// <param name="NodePort">Requested or allocated for NodePort and LoadBalancer Services, else null.</param>
+internal sealed record ServicePortStatusView(string Name, int Port, object TargetPort, string Protocol, string? AppProtocol, int? NodePort);
 
 /// <param name="Port">The Service port this endpoint serves.</param>
 internal sealed record EndpointStatusView(int Port, string Workload, string Address, int TargetPort, bool Ready, bool Meshed);

@@ -42,6 +42,11 @@ internal static class ClusterCompiler
             clusters.Add(cluster);
         }
 
+        if (service.Headless)
+        {
+            clusters.AddRange(HeadlessEndpointCompiler.Clusters(view, clusterDomain));
+        }
+
         clusters.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return [.. clusters];
     }
@@ -54,8 +59,9 @@ internal static class ClusterCompiler
         return value.ToLowerInvariant();
     }
 
-    private static Protocol.V1.Endpoint ToProto(ResolvedEndpoint endpoint)
+    public static Protocol.V1.Endpoint ToProto(ResolvedEndpoint endpoint)
     {
+        ArgumentNullException.ThrowIfNull(endpoint);
         var result = new Protocol.V1.Endpoint
         {
             Address = endpoint.Address,

@@ -21,13 +21,27 @@ internal sealed class MeshConfigCompiler
     private readonly SortedDictionary<string, Cluster> _clustersByName = new(StringComparer.Ordinal);
     private MeshIndex? _clustersIndex;
     private ImmutableArray<Cluster> _allClusters = [];
-    private long _virtualHostsGeneration = -1;
-    private readonly Dictionary<string, ImmutableArray<VirtualHost>> _virtualHostsByNamespace = new(StringComparer.Ordinal);
-    private readonly Dictionary<ResourceKey, (MeshService Service, ImmutableArray<VirtualHost> Local, ImmutableArray<VirtualHost> Remote)> _hostsByService = [];
+    private readonly Dictionary<ResourceKey, (ServiceView View, Protocol.V1.DnsService Dns)> _dnsByService = [];
+    private readonly SortedDictionary<string, Protocol.V1.DnsService> _dnsByKey = new(StringComparer.Ordinal);
+    private ImmutableArray<Protocol.V1.DnsService> _allDns = [];
+    private DnsZone _dnsZone = new();
+    private readonly VirtualHostTable _virtualHosts;
 
     public MeshConfigCompiler(string clusterDomain = MeshNames.DefaultClusterDomain)
     {
         _clusterDomain = clusterDomain;
+        _virtualHosts = new VirtualHostTable(clusterDomain);
+    }
+
+    /// <summary>The cluster DNS part of the config, the same for every sidecar: the control plane's DNS listener serves it too.</summary>
+    public (ImmutableArray<Protocol.V1.DnsService> Services, DnsZone Zone) CompileDns(MeshIndex index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        lock (_lock)
+        {
+            ClustersLocked(index);
+            return (_allDns, _dnsZone);
+        }
     }
 
     /// <summary>How many Services had their clusters (re)built: lets tests prove one change does not recompile the world.</summary>
@@ -39,7 +53,12 @@ internal sealed class MeshConfigCompiler
         ArgumentNullException.ThrowIfNull(proxy);
         lock (_lock)
         {
-            return new ProxyConfig(VirtualHostsLocked(index, proxy.Namespace), ClustersLocked(index), InboundCompiler.Compile(proxy));
+            var clusters = ClustersLocked(index);
+            return new ProxyConfig(_virtualHosts.For(index, proxy.Namespace), clusters, InboundCompiler.Compile(proxy))
+            {
+                DnsServices = _allDns,
+                DnsZone = _dnsZone,
+            };
         }
     }
 
@@ -51,24 +70,28 @@ internal sealed class MeshConfigCompiler
         }
 
         var changed = false;
+        var dnsChanged = false;
         if (_clustersIndex is not null && index.BaseVersion == _clustersIndex.Snapshot.Version)
         {
             // The index was updated from the one compiled last: only its changed Services need a look.
             foreach (var key in index.ChangedServices)
             {
                 changed |= RefreshLocked(key, index.Services.GetValueOrDefault(key));
+                dnsChanged |= RefreshDnsLocked(key, index.Services.GetValueOrDefault(key));
             }
         }
         else
         {
-            foreach (var key in _clustersByService.Keys.Where(k => !index.Services.ContainsKey(k)).ToList())
+            foreach (var key in _clustersByService.Keys.Union(_dnsByService.Keys).Where(k => !index.Services.ContainsKey(k)).ToList())
             {
                 changed |= RefreshLocked(key, null);
+                dnsChanged |= RefreshDnsLocked(key, null);
             }
 
             foreach (var (key, view) in index.Services)
             {
                 changed |= RefreshLocked(key, view);
+                dnsChanged |= RefreshDnsLocked(key, view);
             }
         }
 
@@ -76,6 +99,17 @@ internal sealed class MeshConfigCompiler
         if (changed)
         {
             _allClusters = [.. _clustersByName.Values];
+        }
+
+        if (dnsChanged)
+        {
+            _allDns = [.. _dnsByKey.Values];
+        }
+
+        var zone = DnsCompiler.Zone(index.Snapshot, _clusterDomain);
+        if (!zone.Equals(_dnsZone))
+        {
+            _dnsZone = zone;
         }
 
         _clustersIndex = index;
@@ -127,55 +161,31 @@ internal sealed class MeshConfigCompiler
         return had || !clusters.IsEmpty;
     }
 
-    private ImmutableArray<VirtualHost> VirtualHostsLocked(MeshIndex index, string clientNamespace)
+    /// <summary>Brings one Service's DNS entry up to date; returns whether it was added, removed or changed.</summary>
+    private bool RefreshDnsLocked(ResourceKey key, ServiceView? view)
     {
-        if (index.ServicesGeneration != _virtualHostsGeneration)
+        var had = _dnsByService.TryGetValue(key, out var cached);
+        if (had && ReferenceEquals(cached.View, view))
         {
-            RefreshServiceHostsLocked(index);
-            _virtualHostsByNamespace.Clear();
-            _virtualHostsGeneration = index.ServicesGeneration;
+            return false;
         }
 
-        if (!_virtualHostsByNamespace.TryGetValue(clientNamespace, out var hosts))
+        if (view is null)
         {
-            var list = new List<VirtualHost>();
-            foreach (var entry in _hostsByService.Values)
-            {
-                list.AddRange(string.Equals(entry.Service.Namespace, clientNamespace, StringComparison.Ordinal) ? entry.Local : entry.Remote);
-            }
-
-            list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-            hosts = [.. list];
-            _virtualHostsByNamespace[clientNamespace] = hosts;
+            _dnsByService.Remove(key);
+            return had && _dnsByKey.Remove(cached.Dns.Key);
         }
 
-        return hosts;
-    }
-
-    /// <summary>
-    /// Keeps each Service's two virtual-host variants (for clients in its own namespace and elsewhere) while the
-    /// Service is unchanged, so a namespace's rebuilt table shares instances and deltas compare by reference.
-    /// </summary>
-    private void RefreshServiceHostsLocked(MeshIndex index)
-    {
-        var services = index.Snapshot.Services;
-        foreach (var key in _hostsByService.Keys.Where(k => !services.ContainsKey(k)).ToList())
+        var dns = DnsCompiler.Compile(view);
+        if (had && dns.Equals(cached.Dns))
         {
-            _hostsByService.Remove(key);
+            // An endpoint change that DNS does not show (a ClusterIP Service's endpoints): keep the old instance.
+            _dnsByService[key] = (view, cached.Dns);
+            return false;
         }
 
-        foreach (var (key, service) in services)
-        {
-            if (_hostsByService.TryGetValue(key, out var cached) && ReferenceEquals(cached.Service, service))
-            {
-                continue;
-            }
-
-            // Any namespace other than the Service's own sees the same aliases; "" is never a namespace.
-            _hostsByService[key] = (
-                service,
-                VirtualHostCompiler.CompileService(service, service.Namespace, _clusterDomain),
-                VirtualHostCompiler.CompileService(service, string.Empty, _clusterDomain));
-        }
+        _dnsByService[key] = (view, dns);
+        _dnsByKey[dns.Key] = dns;
+        return true;
     }
 }

@@ -8,6 +8,11 @@ internal sealed record ProxyConfig(ImmutableArray<VirtualHost> VirtualHosts, Imm
 {
     public static ProxyConfig Empty { get; } = new([], [], new Inbound());
 
+    /// <summary>The cluster DNS table's Services, sorted by key.</summary>
+    public ImmutableArray<DnsService> DnsServices { get; init; } = [];
+
+    public DnsZone DnsZone { get; init; } = new();
+
     /// <summary>
     /// Whether two compilations are the same. The compiler hands out a new list only when its content changed,
     /// so comparing list instances suffices; the rare false "changed" (content that changed and changed back
@@ -17,6 +22,7 @@ internal sealed record ProxyConfig(ImmutableArray<VirtualHost> VirtualHosts, Imm
     public bool SameContentAs(ProxyConfig other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return VirtualHosts == other.VirtualHosts && Clusters == other.Clusters && Inbound.Equals(other.Inbound);
+        return VirtualHosts == other.VirtualHosts && Clusters == other.Clusters && DnsServices == other.DnsServices &&
+            Inbound.Equals(other.Inbound) && DnsZone.Equals(other.DnsZone);
     }
 }

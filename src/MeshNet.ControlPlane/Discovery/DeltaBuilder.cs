@@ -20,6 +20,8 @@ internal static class DeltaBuilder
         };
         response.VirtualHosts.AddRange(next.Config.VirtualHosts);
         response.Clusters.AddRange(next.Config.Clusters);
+        response.DnsServices.AddRange(next.Config.DnsServices);
+        response.DnsZone = next.Config.DnsZone;
         return response;
     }
 
@@ -35,6 +37,12 @@ internal static class DeltaBuilder
         };
         Diff(acked.VirtualHosts, next.Config.VirtualHosts, h => h.Name, response.VirtualHosts, response.RemovedVirtualHosts);
         Diff(acked.Clusters, next.Config.Clusters, c => c.Name, response.Clusters, response.RemovedClusters);
+        Diff(acked.DnsServices, next.Config.DnsServices, s => s.Key, response.DnsServices, response.RemovedDnsServices);
+        if (!acked.DnsZone.Equals(next.Config.DnsZone))
+        {
+            response.DnsZone = next.Config.DnsZone;
+        }
+
         if (!acked.Inbound.Equals(next.Config.Inbound))
         {
             response.Inbound = next.Config.Inbound;

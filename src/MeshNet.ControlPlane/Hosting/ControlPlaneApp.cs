@@ -1,5 +1,6 @@
 using System.Net;
 using MeshNet.ControlPlane.Admin;
+using MeshNet.ControlPlane.ClusterDns;
 using MeshNet.ControlPlane.Compilation;
 using MeshNet.ControlPlane.Discovery;
 using MeshNet.ControlPlane.Tracking;
@@ -80,6 +81,11 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Services.AddSingleton(sp => new ControlPlaneReadiness(sp.GetRequiredService<TimeProvider>(), options.ResyncGrace));
         builder.Services.AddSingleton<DiscoveryDependencies>();
         builder.Services.AddSingleton(_ => new ServiceAdmission(options.Allocation));
+        builder.Services.AddSingleton(sp => new ClusterDnsHost(
+            options.Dns,
+            options.Dns is null ? null : ResolvConf.FirstNameserver(),
+            sp.GetRequiredService<MeshConfigCompiler>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<IMeshUpdatePipeline, MeshUpdatePipeline>();
         if (runUpdateLoop)
         {
@@ -103,7 +109,14 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
     /// First half of <see cref="StartAsync"/>: listeners up, not ready yet. Health checks answer and sidecars may
     /// connect, but their first response waits for <see cref="LoadAsync"/> so it is never an empty mesh.
     /// </summary>
-    internal Task StartListenersAsync(CancellationToken cancellationToken) => _app.StartAsync(cancellationToken);
+    internal async Task StartListenersAsync(CancellationToken cancellationToken)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        Dns.Start();
+    }
+
+    /// <summary>The cluster DNS listener; <see cref="ClusterDnsHost.LocalEndPoint"/> is null unless --dns was given.</summary>
+    public ClusterDnsHost Dns => _app.Services.GetRequiredService<ClusterDnsHost>();
 
     /// <summary>Second half of <see cref="StartAsync"/>: the initial load, published in one batch, then ready.</summary>
     internal async Task LoadAsync(CancellationToken cancellationToken)
@@ -123,7 +136,9 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
     }
 
     /// <summary>The line tools wait for: actual bound ports.</summary>
-    public string ReadyLine() => $"meshnet-control ready grpc={GrpcEndPoint} admin={AdminEndPoint}";
+    public string ReadyLine() => Dns.LocalEndPoint is { } dns
+        ? $"meshnet-control ready grpc={GrpcEndPoint} admin={AdminEndPoint} dns={dns}"
+        : $"meshnet-control ready grpc={GrpcEndPoint} admin={AdminEndPoint}";
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
 

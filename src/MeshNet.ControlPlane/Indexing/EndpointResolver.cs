@@ -40,7 +40,7 @@ internal static class EndpointResolver
                     continue;
                 }
 
-                endpoints.Add(ToEndpoint(workload, target, workload.Ready));
+                endpoints.Add(ToEndpoint(workload, target, workload.Ready, HostnameFor(service, workload)));
             }
 
             result.Add(new ServicePortView(port, Sorted(endpoints)));
@@ -98,10 +98,16 @@ internal static class EndpointResolver
         return null;
     }
 
-    private static ResolvedEndpoint ToEndpoint(Workload workload, int targetPort, bool ready) =>
+    private static ResolvedEndpoint ToEndpoint(Workload workload, int targetPort, bool ready, string? hostname) =>
         workload.InboundPort is { } inbound
-            ? new ResolvedEndpoint(Name(workload), workload.Address, inbound, targetPort, ready, true, workload.Labels)
-            : new ResolvedEndpoint(Name(workload), workload.Address, targetPort, targetPort, ready, false, workload.Labels);
+            ? new ResolvedEndpoint(Name(workload), workload.Address, inbound, targetPort, ready, true, workload.Labels, hostname)
+            : new ResolvedEndpoint(Name(workload), workload.Address, targetPort, targetPort, ready, false, workload.Labels, hostname);
+
+    /// <summary>The EndpointSlice controller copies spec.hostname only when spec.subdomain is the Service's name.</summary>
+    private static string? HostnameFor(MeshService service, Workload workload) =>
+        workload.Hostname is { Length: > 0 } hostname && string.Equals(workload.Subdomain, service.Name, StringComparison.Ordinal)
+            ? hostname
+            : null;
 
     private static string Name(Workload workload) => MeshNames.NamespacedName(workload.Namespace, workload.Name);
 
@@ -143,11 +149,11 @@ internal static class EndpointResolver
         if (snapshot.SidecarAt(address) is { } sidecar)
         {
             // The address belongs to a meshed workload: go through its sidecar like any selector endpoint.
-            return ToEndpoint(sidecar, port, entry.Ready);
+            return ToEndpoint(sidecar, port, entry.Ready, entry.Hostname);
         }
 
         var workload = entry.TargetPodName is { Length: > 0 } pod ? MeshNames.NamespacedName(service.Namespace, pod) : string.Empty;
-        return new ResolvedEndpoint(workload, address, port, port, entry.Ready, false, LabelSelector.Empty);
+        return new ResolvedEndpoint(workload, address, port, port, entry.Ready, false, LabelSelector.Empty, entry.Hostname);
     }
 
     private static ImmutableArray<ResolvedEndpoint> Sorted(List<ResolvedEndpoint> endpoints)

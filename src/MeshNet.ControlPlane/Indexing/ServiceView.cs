@@ -24,6 +24,10 @@ internal sealed record ServicePortView(ServicePort Port, ImmutableArray<Resolved
 /// <param name="Address">The workload's address (pod IP).</param>
 /// <param name="Port">Where to connect: the sidecar's inbound port when meshed, else the target port.</param>
 /// <param name="TargetPort">The workload's port the Service's targetPort resolved to.</param>
+/// <param name="Hostname">
+/// The endpoint's DNS hostname under a headless Service: the EndpointSlice entry's hostname, or a Pod's spec.hostname
+/// when its spec.subdomain names the Service (as the EndpointSlice controller fills it); null otherwise.
+/// </param>
 internal sealed record ResolvedEndpoint(
     string Workload,
     string Address,
@@ -31,4 +35,5 @@ internal sealed record ResolvedEndpoint(
     int TargetPort,
     bool Ready,
     bool Meshed,
-    ImmutableDictionary<string, string> Labels);
+    ImmutableDictionary<string, string> Labels,
+    string? Hostname = null);

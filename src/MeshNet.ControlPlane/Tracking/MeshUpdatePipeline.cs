@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using MeshNet.ControlPlane.ClusterDns;
 using MeshNet.ControlPlane.Discovery;
 using MeshNet.Model;
 using MeshNet.ControlPlane.Indexing;
@@ -17,11 +18,14 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
     private readonly ILogger<MeshUpdatePipeline> _logger;
     private readonly Lock _lock = new();
     private readonly ServiceAdmission _admission;
+    private readonly ClusterDnsHost _dns;
     private ImmutableArray<ResourceError> _admissionErrors = [];
     private MeshIndex _index = MeshIndex.Empty;
 
-    public MeshUpdatePipeline(MeshChangeTracker tracker, ProxySnapshotCache cache, ServiceAdmission admission, ILogger<MeshUpdatePipeline> logger)
+    public MeshUpdatePipeline(
+        MeshChangeTracker tracker, ProxySnapshotCache cache, ServiceAdmission admission, ClusterDnsHost dns, ILogger<MeshUpdatePipeline> logger)
     {
+        _dns = dns;
         _admission = admission;
         _tracker = tracker;
         _cache = cache;
@@ -68,6 +72,7 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
             var snapshot = _index.Snapshot.Apply(changes);
             _index = _index.Update(snapshot, changes);
             _cache.Publish(_index);
+            _dns.Update(_index);
             LogPublished(snapshot.Version, changes.Length, snapshot.Services.Count, snapshot.Workloads.Count);
             return true;
         }
