@@ -9,6 +9,9 @@ namespace MeshNet.Cli.Local;
 /// </summary>
 internal sealed class ChildProcess : IDisposable
 {
+    // setsid(1) execs in place (the child is not a group leader), so the pid stays the program's own.
+    private const string SetsidPath = "/usr/bin/setsid";
+
     private readonly Process _process;
     private readonly string? _readyPrefix;
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,13 +40,21 @@ internal sealed class ChildProcess : IDisposable
 
     public static ChildProcess Start(ProcessSpec spec, ProcessLog log, string? readyPrefix)
     {
-        var info = new ProcessStartInfo(spec.FileName)
+        // Each child leads its own session, so a terminal's Ctrl-C reaches meshctl alone and meshctl stops the
+        // children in order, instead of all of them dying at once and looking like a crash.
+        var detach = OperatingSystem.IsLinux() && File.Exists(SetsidPath);
+        var info = new ProcessStartInfo(detach ? SetsidPath : spec.FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (detach)
+        {
+            info.ArgumentList.Add(spec.FileName);
+        }
+
         foreach (var argument in spec.Arguments)
         {
             info.ArgumentList.Add(argument);

@@ -56,6 +56,17 @@ public sealed class ChildProcessTests : IDisposable
         Assert.True(!Directory.Exists($"/proc/{grandchild}") || IsZombie(grandchild), $"grandchild {grandchild} survived");
     }
 
+    [Fact]
+    public async Task Runs_EachChildInItsOwnSession_SoATerminalCtrlCReachesOnlyMeshctl()
+    {
+        using var child = ChildProcess.Start(Shell("pod-d", "echo \"ids $$ $(cut -d' ' -f6 /proc/$$/stat)\"; exec sleep 60"), _log, "ids");
+
+        var ids = (await child.Ready.WaitAsync(TimeSpan.FromSeconds(10))).Split(' ');
+
+        Assert.Equal(child.Id.ToString(), ids[1]);
+        Assert.Equal(ids[1], ids[2]);
+    }
+
     public void Dispose()
     {
         _log.Dispose();
