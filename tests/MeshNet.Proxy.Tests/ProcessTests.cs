@@ -67,7 +67,7 @@ public sealed partial class ProcessTests
     }
 
     /// <summary>MESHNET_BIN_DIR, else artifacts/bin/MeshNet.Proxy/&lt;this configuration&gt; under the solution folder.</summary>
-    private static string ProxyDll()
+    internal static string ProxyDll()
     {
         if (Environment.GetEnvironmentVariable("MESHNET_BIN_DIR") is { Length: > 0 } binDir)
         {

@@ -36,20 +36,25 @@ internal sealed class AdminHandler(ConfigApplier applier, DnsProxy dns)
         }
     }
 
-    /// <summary>The applied config as the proto's JSON, plus a "dns" object describing the DNS proxy.</summary>
+    /// <summary>
+    /// The applied config as the proto's JSON plus a "dns" object describing the DNS proxy. The object is spliced
+    /// in before the closing brace so the proto formatter's output, which tools read, keeps its exact spelling.
+    /// </summary>
     private string ConfigJson()
     {
         var current = applier.Current;
-        var json = JsonNode.Parse(Formatter.Format(current.ToFullState()))!.AsObject();
-        json["dns"] = new JsonObject
+        var proto = Formatter.Format(current.ToFullState());
+        var dnsJson = new JsonObject
         {
             ["listen"] = dns.LocalEndPoint?.ToString(),
             ["upstream"] = dns.Upstream?.ToString(),
             ["zone"] = current.DnsTable.Zone,
             ["services"] = current.DnsServices.Count,
             ["names"] = current.DnsTable.NameCount,
-        };
-        return json.ToJsonString();
+        }.ToJsonString();
+        var head = proto[..proto.LastIndexOf('}')].TrimEnd();
+        var separator = head.EndsWith('{') ? string.Empty : ",";
+        return $"{head}{separator} \"dns\": {dnsJson} }}";
     }
 
     private static Task Text(HttpContext context, int status, string body)

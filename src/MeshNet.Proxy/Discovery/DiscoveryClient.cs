@@ -8,6 +8,7 @@ using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MeshNet.Proxy.Interception;
 
 namespace MeshNet.Proxy.Discovery;
 
@@ -21,6 +22,7 @@ internal sealed partial class DiscoveryClient(
     ListenerEndpoints listeners,
     ConfigApplier applier,
     ReadinessProbe probe,
+    SocketMarker marker,
     TimeProvider time,
     ILogger<DiscoveryClient> logger) : BackgroundService
 {
@@ -49,6 +51,8 @@ internal sealed partial class DiscoveryClient(
                 KeepAlivePingDelay = TimeSpan.FromSeconds(15),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+                // Marked, or the interception rules would redirect the control-plane stream into this sidecar.
+                ConnectCallback = marker.ConnectHttpAsync,
             },
             DisposeHttpClient = true,
             // A full state grows with the mesh (about 1 KiB per Service port); gRPC's 4 MB default would

@@ -39,8 +39,7 @@ internal sealed partial class ReadinessProbe : BackgroundService
             UseProxy = false,
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-            ConnectCallback = async (context, token) =>
-                new NetworkStream(await marker.ConnectAsync(context.DnsEndPoint.Host is var host && IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, context.DnsEndPoint.Port) : context.DnsEndPoint, token).ConfigureAwait(false), ownsSocket: true),
+            ConnectCallback = marker.ConnectHttpAsync,
         })
         {
             Timeout = options.ProbeInterval,

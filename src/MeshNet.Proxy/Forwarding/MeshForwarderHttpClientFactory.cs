@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
 using MeshNet.Proxy.Interception;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -29,16 +27,7 @@ internal sealed class MeshForwarderHttpClientFactory(SocketMarker marker) : Forw
         if (marker.Mark != 0)
         {
             // Marked so the interception rules let the sidecar's own connections out instead of redirecting them.
-            handler.ConnectCallback = ConnectAsync;
+            handler.ConnectCallback = marker.ConnectHttpAsync;
         }
-    }
-
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var endPoint = IPAddress.TryParse(context.DnsEndPoint.Host, out var ip)
-            ? new IPEndPoint(ip, context.DnsEndPoint.Port)
-            : (EndPoint)context.DnsEndPoint;
-        var socket = await marker.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-        return new NetworkStream(socket, ownsSocket: true);
     }
 }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http;
 using System.Net.Sockets;
 using MeshNet.Proxy.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,7 +45,7 @@ internal sealed partial class SocketMarker(ProxyOptions options, ILogger<SocketM
     }
 
     /// <summary>A connected, marked TCP socket (no Nagle: requests and replies are already batched by the writers).</summary>
-    public async Task<Socket> ConnectAsync(System.Net.EndPoint endPoint, CancellationToken cancellationToken)
+    public async Task<Socket> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -57,6 +59,16 @@ internal sealed partial class SocketMarker(ProxyOptions options, ILogger<SocketM
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A SocketsHttpHandler.ConnectCallback whose sockets are marked.</summary>
+    public async ValueTask<Stream> ConnectHttpAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var endPoint = IPAddress.TryParse(context.DnsEndPoint.Host, out var ip)
+            ? new IPEndPoint(ip, context.DnsEndPoint.Port)
+            : (EndPoint)context.DnsEndPoint;
+        var socket = await ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        return new NetworkStream(socket, ownsSocket: true);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot set SO_MARK {Mark} on upstream sockets ({Reason}); fine in explicit mode, but interception rules would loop this sidecar's traffic")]

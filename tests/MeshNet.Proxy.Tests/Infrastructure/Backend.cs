@@ -30,7 +30,7 @@ public sealed class Backend : IAsyncDisposable
 
     public int Port { get; private set; }
 
-    public static async Task<Backend> StartAsync(string name, int port = 0)
+    public static async Task<Backend> StartAsync(string name, int port = 0, IPAddress? bindAddress = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -39,7 +39,7 @@ public sealed class Backend : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AllowAlternateSchemes = true;
-            k.Listen(IPAddress.Loopback, port, l =>
+            k.Listen(bindAddress ?? IPAddress.Loopback, port, l =>
             {
                 l.Protocols = HttpProtocols.Http1AndHttp2;
                 l.UseHttp2PriorKnowledgeDetection();

@@ -24,13 +24,16 @@ public sealed class FakeControlPlane : IAsyncDisposable
 
     public int Port { get; private set; }
 
-    public Uri Address => new($"http://127.0.0.1:{Port}");
+    /// <summary>127.0.0.1 unless started on another address (a veth end, for a sidecar in a network namespace).</summary>
+    public IPAddress BindAddress { get; private init; } = IPAddress.Loopback;
+
+    public Uri Address => new($"http://{BindAddress}:{Port}");
 
     public int StreamsOpened => _state.StreamsOpened;
 
-    public static async Task<FakeControlPlane> StartAsync()
+    public static async Task<FakeControlPlane> StartAsync(IPAddress? bindAddress = null)
     {
-        var controlPlane = new FakeControlPlane();
+        var controlPlane = new FakeControlPlane { BindAddress = bindAddress ?? IPAddress.Loopback };
         await controlPlane.RestartAsync();
         return controlPlane;
     }
@@ -42,7 +45,7 @@ public sealed class FakeControlPlane : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(_state);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Port, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(BindAddress, Port, l => l.Protocols = HttpProtocols.Http2));
         var app = builder.Build();
         app.MapGrpcService<FakeDiscoveryService>();
         await app.StartAsync();

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using MeshNet.Protocol.V1;
+using MeshNet.Proxy.Tests.Infrastructure;
+using Xunit.Abstractions;
+using Proto = MeshNet.Protocol.V1;
+
+namespace MeshNet.Proxy.Tests.Interception;
+
+/// <summary>
+/// Root only: the real binary in a real network namespace. `init` rules are idempotent and removed exactly; with
+/// them in place an unmodified curl reaches a ClusterIP through the mesh, a cluster name through the DNS proxy,
+/// a pod port through transparent inbound, and a non-mesh listener through passthrough.
+/// </summary>
+public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
+{
+    private const string ClusterIp = "10.96.0.10";
+    private const int AppPort = 8080;
+
+    [Fact]
+    public async Task Init_IsIdempotent_AndRemoveRestoresTheTable()
+    {
+        if (!NetworkNamespace.IsRoot)
+        {
+            output.WriteLine("skipped: needs root for network namespaces and iptables");
+            return;
+        }
+
+        await using var ns = await NetworkNamespace.CreateAsync();
+        // Someone else's rule, which init must neither disturb nor remove.
+        await ns.ExecAsync("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "--dport", "9", "-j", "RETURN");
+        var before = await ns.NatRulesAsync();
+
+        await ns.ExecAsync("dotnet", ProcessTests.ProxyDll(), "init", "--exclude-inbound-ports", "15000");
+        var once = await ns.NatRulesAsync();
+        await ns.ExecAsync("dotnet", ProcessTests.ProxyDll(), "init", "--exclude-inbound-ports", "15000");
+        var twice = await ns.NatRulesAsync();
+        await ns.ExecAsync("dotnet", ProcessTests.ProxyDll(), "init", "--remove");
+        var removed = await ns.NatRulesAsync();
+
+        Assert.Contains("-A OUTPUT -j MESHNET_OUTPUT", once, StringComparison.Ordinal);
+        Assert.Contains("-A MESHNET_OUTBOUND_REDIRECT -p tcp -j REDIRECT --to-ports 15001", once, StringComparison.Ordinal);
+        Assert.Equal(once, twice);
+        Assert.Equal(before, removed);
+    }
+
+    [Fact]
+    public async Task Transparent_ClusterIpDnsInboundAndPassthrough()
+    {
+        if (!NetworkNamespace.IsRoot)
+        {
+            output.WriteLine("skipped: needs root for network namespaces and iptables");
+            return;
+        }
+
+        await using var ns = await NetworkNamespace.CreateAsync();
+        await using var controlPlane = await FakeControlPlane.StartAsync(ns.HostAddress);
+        await using var outside = await Backend.StartAsync("outside", bindAddress: ns.HostAddress);
+        var pod = ns.PodAddress.ToString();
+        ns.WriteResolvConf($"search blog.svc.cluster.local svc.cluster.local cluster.local\nnameserver {pod}\noptions ndots:5\n");
+
+        await ns.ExecAsync("dotnet", ProcessTests.ProxyDll(), "init", "--exclude-inbound-ports", "15000");
+        // Safety net: should interception fail, ClusterIP traffic is refused here rather than routed off the machine.
+        // The filter table runs after nat OUTPUT, so redirected packets (now to 127.0.0.1) never match it.
+        await ns.ExecAsync("iptables", "-A", "OUTPUT", "-d", "10.96.0.0/16", "-j", "REJECT");
+        var app = StartApp(ns, pod);
+        var sidecar = ns.Start(
+            "dotnet", ProcessTests.ProxyDll(), "--control-plane", controlPlane.Address.ToString(), "--name", "app-0", "--namespace", "blog",
+            "--app-address", pod, "--app-port", NetworkNamespace.Port(AppPort), "--inbound", $"{pod}:15006",
+            "--outbound", "127.0.0.1:15001", "--admin", "127.0.0.1:15000", "--dns", "127.0.0.1:15053");
+        var ready = await sidecar.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.StartsWith("meshnet-proxy ready", ready, StringComparison.Ordinal);
+
+        await controlPlane.NextRequestAsync();
+        var config = MeshConfig.Full(
+            "1",
+            [MeshConfig.VirtualHost("blog", "posts", 80, "blog", $"{ClusterIp}:80")],
+            [MeshConfig.Cluster("blog", "posts", 80, MeshConfig.Meshed(15006, AppPort, pod))]);
+        config.DnsZone = new DnsZone { Zone = "cluster.local", Namespaces = { "blog" } };
+        config.DnsServices.Add(DnsProxyTests.Service("posts", ClusterIp));
+        await Sidecar.AcceptAsync(controlPlane, config);
+        await WaitForAppAsync(ns, pod);
+
+        // ClusterIP and cluster names: outbound interception, mesh routing by VIP:port, meshed hop to the
+        // sidecar's inbound listener, delivered to the app.
+        Assert.Equal("app", await CurlAsync(ns, $"http://{ClusterIp}/"));
+        Assert.Equal("app", await CurlAsync(ns, "http://posts.blog.svc.cluster.local/"));
+        Assert.Equal("app", await CurlAsync(ns, "http://posts/"));
+        Assert.Equal("app", await CurlAsync(ns, "http://posts.blog/"));
+        // Routed by the address dialled, not by Host: an unrelated Host still reaches the Service.
+        Assert.Equal("app", await CurlAsync(ns, $"http://{ClusterIp}/", "Host: unrelated.example"));
+
+        // DNS to any server on port 53 lands in the sidecar's DNS proxy (nothing listens on the host end).
+        Assert.Equal(ClusterIp, (await ns.ExecAsync("dig", "+short", "+time=2", "+tries=1", $"@{ns.HostAddress}", "posts.blog.svc.cluster.local")).Trim());
+
+        // Passthrough: a destination outside the mesh, reached unchanged, but through the outbound listener.
+        var redirectedBefore = await RedirectedPacketsAsync(ns);
+        var body = await CurlAsync(ns, $"http://{ns.HostAddress}:{outside.Port}/plain");
+        Assert.StartsWith("outside|HTTP/1.1|", body, StringComparison.Ordinal);
+        Assert.True(await RedirectedPacketsAsync(ns) > redirectedBefore, "the passthrough connection was not redirected");
+
+        // Transparent inbound: from the root namespace to the pod's app port, redirected to the inbound listener.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal("app", await client.GetStringAsync($"http://{pod}:{AppPort}/"));
+        GC.KeepAlive(app);
+    }
+
+    private static Process StartApp(NetworkNamespace ns, string pod)
+    {
+        var root = Path.Combine(Path.GetTempPath(), ns.Name);
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "index.html"), "app");
+        ns.DeleteOnDispose(root);
+        return ns.Start("python3", "-m", "http.server", NetworkNamespace.Port(AppPort), "--bind", pod, "--directory", root);
+    }
+
+    private static async Task WaitForAppAsync(NetworkNamespace ns, string pod)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var (code, _, _) = await ns.TryExecAsync("curl", "-s", "-o", "/dev/null", "--max-time", "2", $"http://{pod}:{AppPort}/");
+            if (code == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("the app did not start within 30s");
+    }
+
+    private static async Task<string> CurlAsync(NetworkNamespace ns, string url, string? header = null)
+    {
+        string[] args = header is null ? ["curl", "-sS", "--noproxy", "*", "--max-time", "10", url] : ["curl", "-sS", "--noproxy", "*", "--max-time", "10", "-H", header, url];
+        var (code, stdout, stderr) = await ns.TryExecAsync(args);
+        Assert.True(code == 0, $"curl {url} exited {code}: {stderr}");
+        return stdout;
+    }
+
+    private static async Task<long> RedirectedPacketsAsync(NetworkNamespace ns)
+    {
+        var listing = await ns.ExecAsync("iptables", "-t", "nat", "-L", "MESHNET_OUTBOUND_REDIRECT", "-v", "-x", "-n");
+        var match = RedirectCounter().Match(listing);
+        Assert.True(match.Success, listing);
+        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"^\s*(\d+)\s+\d+\s+REDIRECT", RegexOptions.Multiline)]
+    private static partial Regex RedirectCounter();
+}
