@@ -26,7 +26,7 @@ internal static class CommandLine
         };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var rps = new Option<int>("--rps") { Description = "Requests per second in total; 0 = as fast as possible", DefaultValueFactory = _ => 50 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once", DefaultValueFactory = _ => 4 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once", DefaultValueFactory = _ => 8 };
         var dir = new Option<DirectoryInfo?>("--dir") { Description = "Manifest directory (default: samples/blog of this checkout)" };
         var verbose = VerboseOption();
         var podNetwork = PodNetworkOption();
