@@ -70,6 +70,9 @@ internal sealed class RouteEntry(string name, string pathPrefix, ClusterEntry[] 
 
 internal sealed class ClusterEntry(string name, ClusterState state, OutboundDestination[] destinations)
 {
+    // Only intercepted connections to a headless pod IP look destinations up by address; built on first use.
+    private FrozenDictionary<string, OutboundDestination>? _byAddress;
+
     private uint _next;
 
     public string Name { get; } = name;
@@ -88,12 +91,27 @@ internal sealed class ClusterEntry(string name, ClusterState state, OutboundDest
         var index = Interlocked.Increment(ref _next) % (uint)destinations.Length;
         return destinations[index];
     }
+
+    /// <summary>
+    /// The destination at <paramref name="address"/> (a headless Service's pod IP the app dialled: a meshed pod's
+    /// sidecar listens on the pod IP too), else the next one round-robin.
+    /// </summary>
+    public OutboundDestination? DestinationFor(string address)
+    {
+        var byAddress = _byAddress ??= destinations
+            .GroupBy(d => d.Address, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        return byAddress.TryGetValue(address, out var destination) ? destination : NextDestination();
+    }
 }
 
 /// <summary>A destination with its forwarding prefix and the transformer that stamps its target port.</summary>
-internal sealed class OutboundDestination(string id, string prefix, HttpTransformer transformer)
+internal sealed class OutboundDestination(string id, string address, string prefix, HttpTransformer transformer)
 {
     public string Id { get; } = id;
+
+    /// <summary>The endpoint's address as the control plane sent it.</summary>
+    public string Address { get; } = address;
 
     public string Prefix { get; } = prefix;
 

@@ -20,6 +20,7 @@ internal static class RouteTableBuilder
             var destinations = cluster.Endpoints
                 .Select(e => new OutboundDestination(
                     YarpClusterTranslator.DestinationId(e),
+                    e.Address,
                     HostKeys.DestinationPrefix(e.Address, e.Port),
                     e.Meshed ? TransformerFor(transformers, e.TargetPort) : OutboundTransformer.Unmeshed))
                 .ToArray();

@@ -16,7 +16,8 @@ internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpF
     public async Task InvokeAsync(HttpContext context)
     {
         // Intercepted: the ClusterIP:port the app dialled picks the virtual host; Host still goes upstream unchanged.
-        var host = InterceptedConnection.VirtualHost(context) ?? context.Request.Host.Value;
+        var intercepted = InterceptedConnection.VirtualHost(context);
+        var host = intercepted ?? context.Request.Host.Value;
         if (string.IsNullOrEmpty(host) || !routes.Current.TryFind(host, out var virtualHost))
         {
             LogNoRoute(logger, host ?? string.Empty, context.Request.Path.Value ?? string.Empty);
@@ -33,7 +34,8 @@ internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpF
         }
 
         var cluster = route.PickCluster();
-        var destination = cluster.NextDestination();
+        // A headless Service's pod IP:port goes to that pod; a ClusterIP matches no endpoint and round-robins.
+        var destination = intercepted is null ? cluster.NextDestination() : cluster.DestinationFor(InterceptedConnection.Address(context)!);
         if (destination is null)
         {
             LogNoHealthyEndpoints(logger, host, cluster.Name);

@@ -14,6 +14,7 @@ internal static class InterceptedConnection
 {
     private const string VirtualHostItem = "meshnet.intercepted.virtual-host";
     private const string TargetPortItem = "meshnet.intercepted.target-port";
+    private const string AddressItem = "meshnet.intercepted.address";
 
     /// <summary>"10.96.0.12:80" or "[fd00::12]:80": the spelling virtual-host domains use for an IP literal.</summary>
     public static string DomainKey(IPEndPoint destination) =>
@@ -21,7 +22,15 @@ internal static class InterceptedConnection
             ? string.Create(CultureInfo.InvariantCulture, $"[{destination.Address}]:{destination.Port}")
             : string.Create(CultureInfo.InvariantCulture, $"{destination.Address}:{destination.Port}");
 
-    public static void SetVirtualHost(IDictionary<object, object?> items, string domainKey) => items[VirtualHostItem] = domainKey;
+    public static void SetVirtualHost(IDictionary<object, object?> items, IPEndPoint destination, string domainKey)
+    {
+        items[VirtualHostItem] = domainKey;
+        items[AddressItem] = destination.Address.ToString();
+    }
+
+    /// <summary>The IP the app dialled, when intercepted to a virtual host.</summary>
+    public static string? Address(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(AddressItem, out var value) == true ? value as string : null;
 
     public static void SetTargetPort(IDictionary<object, object?> items, int port) => items[TargetPortItem] = port;
 

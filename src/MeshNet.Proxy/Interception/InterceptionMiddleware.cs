@@ -42,7 +42,7 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
         var key = InterceptedConnection.DomainKey(original);
         if (routes.Current.TryFind(key, out _))
         {
-            InterceptedConnection.SetVirtualHost(connection.Items, key);
+            InterceptedConnection.SetVirtualHost(connection.Items, original, key);
             await next(connection).ConfigureAwait(false);
             return;
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using MeshNet.Proxy.ClusterDns;
+using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Init;
 using MeshNet.Proxy.Interception;
 using MeshNet.Proxy.Tests.Infrastructure;
@@ -149,5 +150,16 @@ public sealed class InterceptionUnitTests
         var configured = new IPEndPoint(IPAddress.Parse("10.0.0.9"), 5353);
 
         Assert.Equal(configured, DnsUpstreamSelector.Select(configured, "nameserver 10.0.0.2\n", []));
+    }
+
+    [Fact]
+    public void DestinationFor_PicksThePodDialled_ElseRoundRobin()
+    {
+        var pod = new OutboundDestination("10.244.0.8:15006", "10.244.0.8", "http://10.244.0.8:15006", Yarp.ReverseProxy.Forwarder.HttpTransformer.Empty);
+        var other = new OutboundDestination("10.244.0.9:15006", "10.244.0.9", "http://10.244.0.9:15006", Yarp.ReverseProxy.Forwarder.HttpTransformer.Empty);
+        var cluster = new ClusterEntry("c", new Yarp.ReverseProxy.Model.ClusterState("c"), [pod, other]);
+
+        Assert.All(Enumerable.Range(0, 4), _ => Assert.Same(pod, cluster.DestinationFor("10.244.0.8")));
+        Assert.NotSame(cluster.DestinationFor("10.96.0.12"), cluster.DestinationFor("10.96.0.12"));
     }
 }

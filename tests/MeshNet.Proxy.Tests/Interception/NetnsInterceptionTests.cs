@@ -56,6 +56,7 @@ public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
         await using var ns = await NetworkNamespace.CreateAsync();
         await using var controlPlane = await FakeControlPlane.StartAsync(ns.HostAddress);
         await using var outside = await Backend.StartAsync("outside", bindAddress: ns.HostAddress);
+        await using var nonMesh = await Backend.StartAsync("non-mesh", bindAddress: ns.HostAddress);
         var pod = ns.PodAddress.ToString();
         ns.WriteResolvConf($"search blog.svc.cluster.local svc.cluster.local cluster.local\nnameserver {pod}\noptions ndots:5\n");
 
@@ -72,12 +73,23 @@ public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
         Assert.StartsWith("meshnet-proxy ready", ready, StringComparison.Ordinal);
 
         await controlPlane.NextRequestAsync();
+        // A headless Service with two pods: this one (meshed) and one outside; each pod IP:port is a domain.
+        var outsideEndpoint = MeshConfig.Plain(outside.Port, ns.HostAddress.ToString());
         var config = MeshConfig.Full(
             "1",
-            [MeshConfig.VirtualHost("blog", "posts", 80, "blog", $"{ClusterIp}:80")],
-            [MeshConfig.Cluster("blog", "posts", 80, MeshConfig.Meshed(15006, AppPort, pod))]);
+            [
+                MeshConfig.VirtualHost("blog", "posts", 80, "blog", $"{ClusterIp}:80"),
+                MeshConfig.VirtualHost("blog", "posts-headless", AppPort, "blog", $"{pod}:{AppPort}", $"{ns.HostAddress}:{outside.Port}"),
+            ],
+            [
+                MeshConfig.Cluster("blog", "posts", 80, MeshConfig.Meshed(15006, AppPort, pod)),
+                MeshConfig.Cluster("blog", "posts-headless", AppPort, MeshConfig.Meshed(15006, AppPort, pod), outsideEndpoint),
+            ]);
         config.DnsZone = new DnsZone { Zone = "cluster.local", Namespaces = { "blog" } };
         config.DnsServices.Add(DnsProxyTests.Service("posts", ClusterIp));
+        var headless = new Proto.DnsService { Key = "blog/posts-headless", Namespace = "blog", Name = "posts-headless", Headless = true };
+        headless.Endpoints.Add(new Proto.DnsEndpoint { Addresses = { pod }, Hostname = "pod-0", Ready = true });
+        config.DnsServices.Add(headless);
         await Sidecar.AcceptAsync(controlPlane, config);
         await WaitForAppAsync(ns, pod);
 
@@ -90,13 +102,19 @@ public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
         // Routed by the address dialled, not by Host: an unrelated Host still reaches the Service.
         Assert.Equal("app", await CurlAsync(ns, $"http://{ClusterIp}/", "Host: unrelated.example"));
 
+        // A headless pod by name and by IP:port reaches that pod (never its neighbour), still through the mesh.
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("app", await CurlAsync(ns, $"http://pod-0.posts-headless.blog.svc.cluster.local:{AppPort}/"));
+        }
+
         // DNS to any server on port 53 lands in the sidecar's DNS proxy (nothing listens on the host end).
         Assert.Equal(ClusterIp, (await ns.ExecAsync("dig", "+short", "+time=2", "+tries=1", $"@{ns.HostAddress}", "posts.blog.svc.cluster.local")).Trim());
 
         // Passthrough: a destination outside the mesh, reached unchanged, but through the outbound listener.
         var redirectedBefore = await RedirectedPacketsAsync(ns);
-        var body = await CurlAsync(ns, $"http://{ns.HostAddress}:{outside.Port}/plain");
-        Assert.StartsWith("outside|HTTP/1.1|", body, StringComparison.Ordinal);
+        var body = await CurlAsync(ns, $"http://{ns.HostAddress}:{nonMesh.Port}/plain");
+        Assert.StartsWith("non-mesh|HTTP/1.1|", body, StringComparison.Ordinal);
         Assert.True(await RedirectedPacketsAsync(ns) > redirectedBefore, "the passthrough connection was not redirected");
 
         // Transparent inbound: from the root namespace to the pod's app port, redirected to the inbound listener.
