@@ -1,5 +1,6 @@
 using System.Net;
 using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Hosting;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -13,7 +14,7 @@ namespace MeshNet.Proxy.Interception;
 /// reads bytes (the h2c detector waits for the client to speak; a server-first protocol would never get past it),
 /// so it is registered first on the listener.
 /// </summary>
-internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes, TcpPassthrough passthrough, ILogger<InterceptionMiddleware> logger)
+internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes, TcpPassthrough passthrough, ListenerEndpoints listeners, ILogger<InterceptionMiddleware> logger)
 {
     public static void UseOutboundInterception(ListenOptions listen) =>
         listen.Use(next =>
@@ -33,7 +34,7 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
     public async Task OnOutboundAsync(ConnectionContext connection, ConnectionDelegate next)
     {
         var original = Redirected(connection);
-        if (original is null)
+        if (original is null || DialledThisListener(original))
         {
             await next(connection).ConfigureAwait(false);
             return;
@@ -75,6 +76,14 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
             ? null
             : original;
     }
+
+    /// <summary>
+    /// An app told to use its sidecar explicitly at POD_IP:15001 is redirected to 127.0.0.1:15001 by the rules
+    /// (the pod IP is not loopback); that is still explicit mode, not a destination to pass through to.
+    /// </summary>
+    private bool DialledThisListener(IPEndPoint original) =>
+        original.Port == listeners.OutboundPort
+        && (IPAddress.IsLoopback(original.Address) || Same(original.Address, listeners.Inbound.Address) || Same(original.Address, listeners.Outbound.Address));
 
     private static bool Same(IPAddress a, IPAddress b) =>
         (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Equals(b.IsIPv4MappedToIPv6 ? b.MapToIPv4() : b);

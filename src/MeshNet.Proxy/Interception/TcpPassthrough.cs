@@ -35,8 +35,10 @@ internal sealed partial class TcpPassthrough(SocketMarker marker, ILogger<TcpPas
             }
         }
 
+        // Not linked to ConnectionClosed: Kestrel fires it when the client's side ends, which for a half-close
+        // (FIN) is not the end of the exchange. A reset surfaces as a read error on either side instead.
         using (upstream)
-        using (var failed = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        using (var failed = new CancellationTokenSource())
         {
             var toUpstream = ToUpstreamAsync(connection.Transport.Input, upstream, failed);
             var toClient = ToClientAsync(upstream, connection.Transport.Output, failed);

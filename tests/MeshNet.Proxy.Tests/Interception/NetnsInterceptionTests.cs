@@ -117,10 +117,55 @@ public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
         Assert.StartsWith("non-mesh|HTTP/1.1|", body, StringComparison.Ordinal);
         Assert.True(await RedirectedPacketsAsync(ns) > redirectedBefore, "the passthrough connection was not redirected");
 
+        // Server-first, non-HTTP, with a client half-close: bytes are piped, nothing waits for an HTTP preface.
+        Assert.Equal("hello|got:ping", await RawExchangeAsync(ns));
+
+        // Explicit mode still works with the rules in place, also when the app dials its sidecar at the pod IP.
+        Assert.Equal("app", await CurlAsync(ns, "http://127.0.0.1:15001/", "Host: posts"));
+        Assert.Equal("app", await CurlAsync(ns, $"http://{pod}:15001/", "Host: posts.blog"));
+
         // Transparent inbound: from the root namespace to the pod's app port, redirected to the inbound listener.
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal("app", await client.GetStringAsync($"http://{pod}:{AppPort}/"));
         GC.KeepAlive(app);
+    }
+
+    /// <summary>
+    /// A TCP server in the root namespace that greets first, then reads to the client's FIN and answers; a Python
+    /// client in the pod reads the greeting, sends, half-closes and reads the answer.
+    /// </summary>
+    private static async Task<string> RawExchangeAsync(NetworkNamespace ns)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(ns.HostAddress, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var server = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            await stream.WriteAsync("hello\n"u8.ToArray());
+            using var received = new MemoryStream();
+            await stream.CopyToAsync(received);
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes("got:" + System.Text.Encoding.ASCII.GetString(received.ToArray())));
+            client.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        });
+        var script = $$"""
+            import socket
+            s = socket.create_connection(("{{ns.HostAddress}}", {{port}}), timeout=10)
+            greeting = s.makefile("rb").readline().decode().strip()
+            s.sendall(b"ping")
+            s.shutdown(socket.SHUT_WR)
+            answer = b""
+            while True:
+                chunk = s.recv(100)
+                if not chunk:
+                    break
+                answer += chunk
+            print(greeting + "|" + answer.decode())
+            """;
+        var result = (await ns.ExecAsync("python3", "-c", script)).Trim();
+        await server.WaitAsync(TimeSpan.FromSeconds(10));
+        return result;
     }
 
     private static Process StartApp(NetworkNamespace ns, string pod)
