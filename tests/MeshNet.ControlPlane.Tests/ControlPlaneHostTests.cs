@@ -81,7 +81,8 @@ public sealed class ControlPlaneHostTests : IAsyncLifetime
         var posts = services.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "posts");
         Assert.Equal("blog", posts.GetProperty("namespace").GetString());
         Assert.Equal("ClusterIP", posts.GetProperty("type").GetString());
-        Assert.Equal(0, posts.GetProperty("clusterIPs").GetArrayLength());
+        Assert.StartsWith("10.96.", Assert.Single(posts.GetProperty("clusterIPs").EnumerateArray()).GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, posts.GetProperty("loadBalancerIngress").GetArrayLength());
         var port = posts.GetProperty("ports").EnumerateArray().Single();
         Assert.Equal(("http", 80, 8080, "TCP"), (port.GetProperty("name").GetString(), port.GetProperty("port").GetInt32(), port.GetProperty("targetPort").GetInt32(), port.GetProperty("protocol").GetString()));
         var endpoint = posts.GetProperty("endpoints").EnumerateArray().Single();

@@ -23,7 +23,9 @@ public sealed class MeshConfigCompilerTests
         Service("blog", "legacy", null, [Port(80, name: "web")]),
         Service("blog", "db", null, [Port(5432)], ServiceType.ExternalName, externalName: "db.example.com"),
         Service("ops", "metrics", "app=metrics", [Port(9090)]),
-        Sidecar("blog", "posts-v1-1", "app=posts,version=v1", "127.0.1.11", true, 15006, new WorkloadPort("http", 8080, "TCP")),
+        Service("blog", "posts-headless", "app=posts", [Port(80, TargetPort.FromName("http"), "http", "http")]) with { Headless = true },
+        Sidecar("blog", "posts-v1-1", "app=posts,version=v1", "127.0.1.11", true, 15006, new WorkloadPort("http", 8080, "TCP"))
+            with { Hostname = "posts-0", Subdomain = "posts-headless" },
         Sidecar("blog", "posts-v2-1", "app=posts,version=v2", "127.0.1.12", false, 15006, new WorkloadPort("http", 8080, "TCP")),
         Pod("blog", "posts-nohttp", "app=posts", "127.0.1.13", true, new WorkloadPort("web", 8080, "TCP")),
         Pod("blog", "users-1", "app=users", "127.0.1.21"),
