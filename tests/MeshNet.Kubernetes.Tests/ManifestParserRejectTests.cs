@@ -127,6 +127,14 @@ public sealed class ManifestParserRejectTests
             "t.yaml: document 0: Service default/a: spec.ports[0].nodePort: must not be set for type ClusterIP"
         },
         {
+            "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  clusterIPs: [10.96.0.1, 10.96.0.2]\n  ports: [{port: 80}]\n",
+            "t.yaml: document 0: Service default/a: spec.clusterIPs[1]: must be of the other IP family than spec.clusterIPs[0] (a dual-stack pair)"
+        },
+        {
+            "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  clusterIPs: [10.96.0.1, 'fd00::1', 10.96.0.2]\n  ports: [{port: 80}]\n",
+            "t.yaml: document 0: Service default/a: spec.clusterIPs: may hold at most two addresses, one IPv4 and one IPv6"
+        },
+        {
             "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  selector: {\"my app\": a}\n  ports: [{port: 80}]\n",
             "t.yaml: document 0: Service default/a: spec.selector[my app]: invalid key \"my app\": must be a name of at most 63 letters, digits, '-', '_' or '.' starting and ending with a letter or digit, optionally prefixed by a DNS subdomain and '/'"
         },

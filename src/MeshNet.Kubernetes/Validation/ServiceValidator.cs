@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using k8s.Models;
 
 namespace MeshNet.Kubernetes.Validation;
@@ -85,6 +86,19 @@ internal static class ServiceValidator
         if (!string.IsNullOrEmpty(spec.ClusterIP) && spec.ClusterIPs.Count > 0 && spec.ClusterIPs[0] != spec.ClusterIP)
         {
             errors.Add("spec.clusterIPs[0]", $"must match spec.clusterIP \"{spec.ClusterIP}\"");
+        }
+
+        // As the API server has it: at most one address per family, so two entries must be a dual-stack pair.
+        if (spec.ClusterIPs.Count > 2)
+        {
+            errors.Add("spec.clusterIPs", "may hold at most two addresses, one IPv4 and one IPv6");
+        }
+        else if (spec.ClusterIPs.Count == 2 &&
+            IPAddress.TryParse(spec.ClusterIPs[0], out var first) &&
+            IPAddress.TryParse(spec.ClusterIPs[1], out var second) &&
+            first.AddressFamily == second.AddressFamily)
+        {
+            errors.Add("spec.clusterIPs[1]", "must be of the other IP family than spec.clusterIPs[0] (a dual-stack pair)");
         }
     }
 
