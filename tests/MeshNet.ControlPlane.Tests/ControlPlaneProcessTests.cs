@@ -53,6 +53,29 @@ public sealed partial class ControlPlaneProcessTests
         }
     }
 
+    [Fact]
+    public async Task Prints_TheDnsEndpoint_InTheReadyLine_AndSavesAllocations()
+    {
+        var state = Path.Combine(Path.GetTempPath(), "mnt-state-" + Guid.NewGuid().ToString("N")[..8]);
+        using var process = Start(
+            "--config", ControlPlaneHostTests.ManifestDirectory(), "--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+            "--dns", "127.0.0.1:0", "--state-dir", state);
+        using var deadline = new CancellationTokenSource(Deadline);
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync(deadline.Token);
+
+            Assert.Matches(@"^meshnet-control ready grpc=127\.0\.0\.1:\d+ admin=127\.0\.0\.1:\d+ dns=127\.0\.0\.1:[1-9]\d*$", line ?? "");
+            Assert.Contains("\"blog/posts\"", await File.ReadAllTextAsync(Path.Combine(state, "allocations.json"), deadline.Token), StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync(CancellationToken.None);
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData(2, "--debounce-quiet", "soon")]
     [InlineData(1, "--config", "/nonexistent/meshnet-manifests", "--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0")]

@@ -83,7 +83,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Services.AddSingleton(_ => new ServiceAdmission(options.Allocation));
         builder.Services.AddSingleton(sp => new ClusterDnsHost(
             options.Dns,
-            options.Dns is null ? null : ResolvConf.FirstNameserver(),
+            options.Dns is null ? null : options.DnsUpstream ?? ResolvConf.FirstNameserver(),
             sp.GetRequiredService<MeshConfigCompiler>(),
             sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<IMeshUpdatePipeline, MeshUpdatePipeline>();

@@ -22,10 +22,13 @@ internal sealed record ControlPlaneOptions(
     /// <summary>Where the cluster DNS listens (UDP and TCP); null serves no DNS.</summary>
     public IPEndPoint? Dns { get; init; }
 
+    /// <summary>Where the cluster DNS forwards names outside the zone; null takes the first nameserver of /etc/resolv.conf.</summary>
+    public IPEndPoint? DnsUpstream { get; init; }
+
     public const string Usage =
         "usage: meshnet-control [--config DIR] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
         "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local] [--resync-grace 6s] " +
-        "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--state-dir DIR] [--dns ADDR:PORT]";
+        "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--state-dir DIR] [--dns ADDR:PORT] [--dns-upstream ADDR:PORT]";
 
     public static ControlPlaneOptions Default { get; } = new(
         null,
@@ -73,6 +76,7 @@ internal sealed record ControlPlaneOptions(
                 "--node-port-range" => WithNodePorts(options, AllocationOptions.ParsePortRange(flag, Value())),
                 "--state-dir" => options with { Allocation = options.Allocation with { StateDirectory = NonEmpty(flag, Value()) } },
                 "--dns" => options with { Dns = ParseEndPoint(flag, Value()) },
+                "--dns-upstream" => options with { DnsUpstream = ParseEndPoint(flag, Value()) },
                 _ => throw new FormatException($"{flag}: unknown flag"),
             };
         }
