@@ -13,6 +13,7 @@ internal static class CommandLine
         var root = new RootCommand("meshctl: run and inspect MeshNet meshes");
         root.Subcommands.Add(Demo(shutdown));
         root.Subcommands.Add(Up(shutdown));
+        root.Subcommands.Add(Down());
         return root;
     }
 
@@ -69,10 +70,36 @@ internal static class CommandLine
         var dir = new Argument<DirectoryInfo>("DIR") { Description = "Manifest directory (Kubernetes YAML)" };
         var verbose = VerboseOption();
         var podNetwork = PodNetworkOption();
-        var command = new Command("up", "Run a manifest directory in universal mode until Ctrl-C") { dir, verbose, podNetwork };
+        var netns = new NetnsOptionSet();
+        var command = new Command("up", "Run a manifest directory in universal mode until Ctrl-C (as root: a network namespace per pod)")
+        {
+            dir, verbose, podNetwork,
+        };
+        netns.AddTo(command);
         command.SetAction(async (parse, _) =>
-            await RunAsync(() => new UpCommand(parse.GetValue(dir)!.FullName, parse.GetValue(podNetwork)!, parse.GetValue(verbose), Console.Out, TimeProvider.System)
-                .RunAsync(shutdown.Token)).ConfigureAwait(false));
+        {
+            var options = netns.Resolve(parse, Console.Out, "up");
+            if (options is { Error: { } error })
+            {
+                await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+                return DemoCommand.ExitCouldNotRun;
+            }
+
+            return await RunAsync(() => new UpCommand(parse.GetValue(dir)!.FullName, parse.GetValue(podNetwork)!, parse.GetValue(verbose), Console.Out, TimeProvider.System, options.Options)
+                .RunAsync(shutdown.Token)).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static Command Down()
+    {
+        var stateFile = new Option<string>("--state-file")
+        {
+            Description = "State file of the `up` to undo",
+            DefaultValueFactory = _ => Local.Netns.NetnsOptions.DefaultStateFile,
+        };
+        var command = new Command("down", "Stop a netns-mode `meshctl up` and remove its namespaces, links, rules, files and processes") { stateFile };
+        command.SetAction(parse => new DownCommand(parse.GetValue(stateFile)!, Console.Out).Run());
         return command;
     }
 

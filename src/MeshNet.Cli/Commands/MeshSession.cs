@@ -1,4 +1,5 @@
 using MeshNet.Cli.Local;
+using MeshNet.Cli.Local.Netns;
 
 namespace MeshNet.Cli.Commands;
 
@@ -8,8 +9,9 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class MeshSession : IDisposable
 {
-    private MeshSession(LocalManifests manifests, PodAddressPool addresses, ProcessLog log, LocalMesh mesh, MeshBinaries binaries)
+    private MeshSession(LocalManifests manifests, PodAddressPool addresses, ProcessLog log, LocalMesh mesh, MeshBinaries binaries, PodNetwork? network)
     {
+        Network = network;
         Manifests = manifests;
         Addresses = addresses;
         Log = log;
@@ -26,6 +28,9 @@ internal sealed class MeshSession : IDisposable
     public LocalMesh Mesh { get; }
 
     public MeshBinaries Binaries { get; }
+
+    /// <summary>The bridge and namespaces in netns mode; null in loopback mode.</summary>
+    public PodNetwork? Network { get; }
 
     public static LocalManifests ReadManifests(string directory)
     {
@@ -61,15 +66,42 @@ internal sealed class MeshSession : IDisposable
         System.Net.IPAddress podNetwork,
         ProcessLog log,
         TimeProvider time,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        NetnsOptions? netns = null)
     {
         var binaries = MeshBinaries.Discover();
-        var addresses = new PodAddressPool(podNetwork);
-        var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve);
-        var pods = planner.Plan(manifests.Deployments);
-        var mesh = await LocalMesh.StartAsync(new ControlPlaneSettings(Path.GetFullPath(directory)), pods, binaries, log, time, cancellationToken)
-            .ConfigureAwait(false);
-        return new MeshSession(manifests, addresses, log, mesh, binaries);
+        if (netns is null)
+        {
+            var addresses = new PodAddressPool(podNetwork);
+            var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve);
+            var pods = planner.Plan(manifests.Deployments);
+            var mesh = await LocalMesh.StartAsync(new ControlPlaneSettings(Path.GetFullPath(directory)), pods, binaries, log, time, cancellationToken)
+                .ConfigureAwait(false);
+            return new MeshSession(manifests, addresses, log, mesh, binaries, null);
+        }
+
+        var network = PodNetwork.Create(netns);
+        try
+        {
+            var gateway = netns.Gateway.ToString();
+            // The host's resolver serves names outside the cluster; should there be none, the control plane's DNS
+            // at least answers cluster names (anything else gets its error).
+            var upstream = PodNetwork.HostNameserver() is { } host ? $"{host}:53" : $"{gateway}:53";
+            var addresses = PodAddressPool.ForPodCidr(netns.PodNetwork);
+            var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve, pod => new NetnsSidecar(network.NamespaceFor(pod), upstream));
+            var pods = planner.Plan(manifests.Deployments);
+            var controlPlane = new ControlPlaneSettings(
+                Path.GetFullPath(directory),
+                GrpcAddress: $"{gateway}:0",
+                ExtraArguments: ["--dns", $"{gateway}:53", "--state-dir", Path.Combine(network.RunDirectory, "control-plane")]);
+            var mesh = await LocalMesh.StartAsync(controlPlane, pods, binaries, log, time, cancellationToken, network).ConfigureAwait(false);
+            return new MeshSession(manifests, addresses, log, mesh, binaries, network);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Awaits <paramref name="work"/>, failing fast if any process of the mesh exits meanwhile.</summary>
@@ -91,6 +123,7 @@ internal sealed class MeshSession : IDisposable
     public void Dispose()
     {
         Mesh.Dispose();
+        Network?.Dispose();
         Log.Dispose();
     }
 }

@@ -1,9 +1,13 @@
 using MeshNet.Cli.Local;
+using MeshNet.Cli.Local.Netns;
 
 namespace MeshNet.Cli.Commands;
 
-/// <summary>`meshctl up DIR`: runs a manifest directory in universal mode until Ctrl-C or until a process dies.</summary>
-internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwork, bool verbose, TextWriter output, TimeProvider time)
+/// <summary>
+/// `meshctl up DIR`: runs a manifest directory in universal mode until Ctrl-C or until a process dies. As root
+/// each pod gets its own network namespace (<paramref name="netns"/>); otherwise pods share loopback.
+/// </summary>
+internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwork, bool verbose, TextWriter output, TimeProvider time, NetnsOptions? netns = null)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -12,13 +16,25 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
         output.WriteLine($"meshctl up: starting {directory} (logs: {log.FilePath})");
         try
         {
-            using var session = await MeshSession.StartAsync(directory, manifests, podNetwork, log, time, cancellationToken).ConfigureAwait(false);
+            using var session = await MeshSession.StartAsync(directory, manifests, podNetwork, log, time, cancellationToken, netns).ConfigureAwait(false);
             output.WriteLine($"control plane  grpc {session.Mesh.ControlPlaneGrpc}  admin {session.Mesh.ControlPlaneAdmin}");
             var width = session.Mesh.Pods.Max(p => p.Pod.Name.Length) + 2;
-            output.WriteLine($"{"POD".PadRight(width)}{"NAMESPACE",-12}{"IP",-14}OUTBOUND");
-            foreach (var plan in session.Mesh.Pods)
+            if (session.Network is { } network)
             {
-                output.WriteLine($"{plan.Pod.Name.PadRight(width)}{plan.Pod.Namespace,-12}{plan.Pod.Address,-14}{plan.Sidecar.OutboundUrl}");
+                output.WriteLine($"pod network {network.Options.PodCidr} on bridge {network.Options.Bridge} ({network.Options.Gateway}); cluster DNS {network.Options.Gateway}:53; state {network.Options.StateFile}");
+                output.WriteLine($"{"POD".PadRight(width)}{"NAMESPACE",-12}{"IP",-14}NETNS");
+                foreach (var plan in session.Mesh.Pods)
+                {
+                    output.WriteLine($"{plan.Pod.Name.PadRight(width)}{plan.Pod.Namespace,-12}{plan.Pod.Address,-14}{plan.Sidecar.Netns?.Namespace}");
+                }
+            }
+            else
+            {
+                output.WriteLine($"{"POD".PadRight(width)}{"NAMESPACE",-12}{"IP",-14}OUTBOUND");
+                foreach (var plan in session.Mesh.Pods)
+                {
+                    output.WriteLine($"{plan.Pod.Name.PadRight(width)}{plan.Pod.Namespace,-12}{plan.Pod.Address,-14}{plan.Sidecar.OutboundUrl}");
+                }
             }
 
             output.WriteLine("running; Ctrl-C stops every process");
@@ -36,7 +52,7 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
         {
             return 0;
         }
-        catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException)
+        catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException or InvalidOperationException)
         {
             output.WriteLine($"meshctl up: {e.Message} (see {log.FilePath})");
             return 2;

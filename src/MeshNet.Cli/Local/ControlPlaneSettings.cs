@@ -4,12 +4,13 @@ namespace MeshNet.Cli.Local;
 internal sealed record ControlPlaneSettings(
     string ConfigDirectory,
     string GrpcAddress = "127.0.0.1:0",
-    string AdminAddress = "127.0.0.1:0")
+    string AdminAddress = "127.0.0.1:0",
+    IReadOnlyList<string>? ExtraArguments = null)
 {
     public const string ReadyPrefix = "meshnet-control ready ";
 
     public IReadOnlyList<string> ToArguments() =>
-        ["--config", ConfigDirectory, "--grpc", GrpcAddress, "--admin", AdminAddress];
+        ["--config", ConfigDirectory, "--grpc", GrpcAddress, "--admin", AdminAddress, .. ExtraArguments ?? []];
 
     /// <summary>Reads "meshnet-control ready grpc=IP:PORT admin=IP:PORT" into the two URLs.</summary>
     public static (Uri Grpc, Uri Admin) ParseReadyLine(string line)

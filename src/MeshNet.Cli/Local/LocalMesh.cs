@@ -15,14 +15,16 @@ internal sealed class LocalMesh : IDisposable
     private readonly ProcessLog _log;
     private readonly MeshBinaries _binaries;
     private readonly TimeProvider _time;
+    private readonly Netns.PodNetwork? _network;
     private readonly TaskCompletionSource<ChildProcess> _firstExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
 
-    private LocalMesh(ProcessLog log, MeshBinaries binaries, TimeProvider time)
+    private LocalMesh(ProcessLog log, MeshBinaries binaries, TimeProvider time, Netns.PodNetwork? network)
     {
         _log = log;
         _binaries = binaries;
         _time = time;
+        _network = network;
     }
 
     public Uri ControlPlaneGrpc { get; private set; } = null!;
@@ -41,15 +43,21 @@ internal sealed class LocalMesh : IDisposable
         MeshBinaries binaries,
         ProcessLog log,
         TimeProvider time,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Netns.PodNetwork? network = null)
     {
-        var mesh = new LocalMesh(log, binaries, time);
+        var mesh = new LocalMesh(log, binaries, time, network);
         try
         {
             await mesh.StartControlPlaneAsync(controlPlane, cancellationToken).ConfigureAwait(false);
             var sidecars = new List<Task>();
             foreach (var pod in pods)
             {
+                if (network is not null && pod.Sidecar.Netns is { } netns)
+                {
+                    mesh.PreparePod(network, pod, netns.Namespace);
+                }
+
                 foreach (var container in pod.Containers)
                 {
                     mesh.Track(ChildProcess.Start(container, log, readyPrefix: null));
@@ -77,6 +85,11 @@ internal sealed class LocalMesh : IDisposable
             DotnetHost.Path,
             [_binaries.Resolve("meshnet-proxy"), .. sidecar.ToArguments(ControlPlaneGrpc)],
             []);
+        if (sidecar.Netns is { } netns)
+        {
+            spec = Netns.PodNetwork.InNamespace(netns.Namespace, spec);
+        }
+
         var child = Track(ChildProcess.Start(spec, _log, SidecarReadyPrefix));
         await child.Ready.WaitAsync(StartTimeout, _time, cancellationToken).ConfigureAwait(false);
     }
@@ -116,8 +129,28 @@ internal sealed class LocalMesh : IDisposable
         (ControlPlaneGrpc, ControlPlaneAdmin) = ControlPlaneSettings.ParseReadyLine(line);
     }
 
+    /// <summary>
+    /// The pod's namespace and wiring, then the init container's job: `meshnet-proxy init` in the namespace.
+    /// The admin port stays reachable from the host (readiness checks, /config).
+    /// </summary>
+    private void PreparePod(Netns.PodNetwork network, PodPlan pod, string ns)
+    {
+        // Any nameserver works behind the port-53 redirect; the pod's own IP keeps a failed redirect from
+        // silently reaching some other resolver.
+        network.AddPod(pod.Pod, pod.Pod.Address);
+        var init = Netns.PodNetwork.Exec(
+            ns,
+            DotnetHost.Path,
+            _binaries.Resolve("meshnet-proxy"),
+            "init",
+            "--exclude-inbound-ports",
+            SidecarSettings.AdminPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _log.Write($"{pod.Pod.Name}/init", init.Trim());
+    }
+
     private ChildProcess Track(ChildProcess child)
     {
+        _network?.RecordPid(child.Id);
         lock (_lock)
         {
             if (_disposed)

@@ -29,6 +29,17 @@ internal sealed class PodAddressPool
         }
     }
 
+    private PodAddressPool(byte[] network, int first)
+    {
+        _network = network;
+        _next = first;
+    }
+
+    /// <summary>
+    /// Pod IPs from a /16 pod CIDR for network namespaces: .0.1 is the bridge (the pods' gateway), pods start at .0.2.
+    /// </summary>
+    public static PodAddressPool ForPodCidr(IPAddress network) => new(network.GetAddressBytes(), 1);
+
     public IPAddress Next()
     {
         var index = _next++;

@@ -8,7 +8,12 @@ namespace MeshNet.Cli.Local;
 /// processes (environment resolved) and its sidecar's settings. Pure apart from the injected name and address
 /// sources, so a plan can be asserted without starting anything.
 /// </summary>
-internal sealed class PodPlanner(PodAddressPool addresses, Func<string> randomSuffix, Func<string, string> resolveAssembly)
+/// <param name="netns">In netns mode, where each pod's sidecar and containers run; null for loopback mode.</param>
+internal sealed class PodPlanner(
+    PodAddressPool addresses,
+    Func<string> randomSuffix,
+    Func<string, string> resolveAssembly,
+    Func<PodIdentity, NetnsSidecar>? netns = null)
 {
     public const string OutboundVariable = "MESHNET_OUTBOUND";
     public const int DefaultAppPort = 80;
@@ -54,7 +59,8 @@ internal sealed class PodPlanner(PodAddressPool addresses, Func<string> randomSu
             pod,
             ports.Count > 0 ? ports[0].ContainerPort : DefaultAppPort,
             [.. ports.Where(p => !string.IsNullOrEmpty(p.Name)).Select(p => new KeyValuePair<string, int>(p.Name, p.ContainerPort))],
-            containers.Select(c => c.ReadinessProbe?.HttpGet?.Path).FirstOrDefault(p => p is not null));
+            containers.Select(c => c.ReadinessProbe?.HttpGet?.Path).FirstOrDefault(p => p is not null),
+            netns?.Invoke(pod));
 
         var processes = containers.Select(container => PlanContainer(container, pod, containers.Count, sidecar)).ToImmutableArray();
         return new PodPlan(deployment.Metadata.Name, pod, processes, sidecar);
@@ -64,11 +70,17 @@ internal sealed class PodPlanner(PodAddressPool addresses, Func<string> randomSu
     {
         var (fileName, arguments) = ContainerCommand.Resolve(container, resolveAssembly);
         var environment = ContainerEnvironment.Resolve(container, pod).ToList();
-        environment.Add(new(OutboundVariable, sidecar.OutboundUrl.ToString().TrimEnd('/')));
-        return new ProcessSpec(
+        if (sidecar.Netns is null)
+        {
+            environment.Add(new(OutboundVariable, sidecar.OutboundUrl.ToString().TrimEnd('/')));
+        }
+
+        // In a namespace the app is intercepted like in a cluster, so it calls http://posts.blog/ directly.
+        var spec = new ProcessSpec(
             containerCount == 1 ? pod.Name : $"{pod.Name}/{container.Name}",
             fileName,
             [.. arguments],
             [.. environment]);
+        return sidecar.Netns is null ? spec : Netns.PodNetwork.InNamespace(sidecar.Netns.Namespace, spec);
     }
 }

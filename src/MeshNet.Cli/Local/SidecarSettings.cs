@@ -8,11 +8,13 @@ internal sealed record SidecarSettings(
     PodIdentity Pod,
     int AppPort,
     ImmutableArray<KeyValuePair<string, int>> NamedPorts,
-    string? ReadinessPath)
+    string? ReadinessPath,
+    NetnsSidecar? Netns = null)
 {
     public const int InboundPort = 15006;
     public const int OutboundPort = 15001;
     public const int AdminPort = 15000;
+    public const int DnsPort = 15053;
 
     public Uri OutboundUrl => new($"http://{Pod.Address}:{OutboundPort.ToString(CultureInfo.InvariantCulture)}");
 
@@ -41,9 +43,26 @@ internal sealed record SidecarSettings(
             arguments.AddRange(["--port", $"{name}={Invariant(port)}"]);
         }
 
-        arguments.AddRange(["--inbound", $"{Pod.Address}:{Invariant(InboundPort)}"]);
-        arguments.AddRange(["--outbound", $"{Pod.Address}:{Invariant(OutboundPort)}"]);
-        arguments.AddRange(["--admin", $"{Pod.Address}:{Invariant(AdminPort)}"]);
+        if (Netns is null)
+        {
+            arguments.AddRange(["--inbound", $"{Pod.Address}:{Invariant(InboundPort)}"]);
+            arguments.AddRange(["--outbound", $"{Pod.Address}:{Invariant(OutboundPort)}"]);
+            arguments.AddRange(["--admin", $"{Pod.Address}:{Invariant(AdminPort)}"]);
+        }
+        else
+        {
+            // Transparent mode: iptables REDIRECT of locally generated traffic lands on 127.0.0.1, inbound on the
+            // pod IP; admin stays on the pod IP (excluded from inbound interception) so the runner can reach it.
+            arguments.AddRange(["--inbound", $"{Pod.Address}:{Invariant(InboundPort)}"]);
+            arguments.AddRange(["--outbound", $"127.0.0.1:{Invariant(OutboundPort)}"]);
+            arguments.AddRange(["--admin", $"{Pod.Address}:{Invariant(AdminPort)}"]);
+            arguments.AddRange(["--dns", $"127.0.0.1:{Invariant(DnsPort)}"]);
+            if (Netns.DnsUpstream is not null)
+            {
+                arguments.AddRange(["--dns-upstream", Netns.DnsUpstream]);
+            }
+        }
+
         if (ReadinessPath is not null)
         {
             arguments.AddRange(["--readiness-path", ReadinessPath]);
@@ -54,3 +73,7 @@ internal sealed record SidecarSettings(
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>A sidecar that runs in its pod's network namespace behind `meshnet-proxy init` rules.</summary>
+/// <param name="DnsUpstream">IP:PORT for names outside the cluster; the pod's own resolv.conf points at the proxy.</param>
+internal sealed record NetnsSidecar(string Namespace, string? DnsUpstream);

@@ -20,7 +20,7 @@ public sealed partial class UpCommandEndToEndTests
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "meshctl.dll"), "up", TestPaths.BlogSample, "--pod-network", podNetwork })
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "meshctl.dll"), "up", TestPaths.BlogSample, "--pod-network", podNetwork, "--mode", "loopback" })
         {
             info.ArgumentList.Add(argument);
         }
