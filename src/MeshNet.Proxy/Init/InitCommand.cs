@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace MeshNet.Proxy.Init;
 
 /// <summary>
-/// <c>meshnet-proxy init</c>: the init-container role. Reads the current nat table with iptables-save, then
-/// installs or removes our rules in one iptables-restore transaction (whichever backend `iptables` is).
+/// <c>meshnet-proxy init</c>: the init-container role. Per address family, reads the current nat table with
+/// iptables-save, then installs or removes our rules in one iptables-restore transaction (whichever backend
+/// `iptables` is).
 /// </summary>
 internal static class InitCommand
 {
@@ -26,25 +27,27 @@ internal static class InitCommand
         if (options.DryRun)
         {
             // Printed as for an empty table: every jump and chain, so the output is the complete rule set.
-            await stdout.WriteAsync(options.Remove ? IptablesRuleset.Remove(DryRunTable) : IptablesRuleset.Install(options, string.Empty)).ConfigureAwait(false);
+            foreach (var ipv6 in Families())
+            {
+                if (ipv6)
+                {
+                    await stdout.WriteAsync("# ip6tables-restore --noflush\n").ConfigureAwait(false);
+                }
+
+                await stdout.WriteAsync(options.Remove ? IptablesRuleset.Remove(DryRunTable) : IptablesRuleset.Install(options, string.Empty, ipv6)).ConfigureAwait(false);
+            }
+
             return 0;
         }
 
         try
         {
-            var (saveCode, existing, saveError) = await RunToolAsync("iptables-save", ["-t", "nat"], null).ConfigureAwait(false);
-            if (saveCode != 0)
+            foreach (var ipv6 in Families())
             {
-                await stderr.WriteLineAsync($"meshnet-proxy init: iptables-save failed ({saveCode}): {saveError.Trim()}").ConfigureAwait(false);
-                return 1;
-            }
-
-            var input = options.Remove ? IptablesRuleset.Remove(existing) : IptablesRuleset.Install(options, existing);
-            var (code, _, restoreError) = await RunToolAsync("iptables-restore", ["--noflush"], input).ConfigureAwait(false);
-            if (code != 0)
-            {
-                await stderr.WriteLineAsync($"meshnet-proxy init: iptables-restore failed ({code}): {restoreError.Trim()}").ConfigureAwait(false);
-                return 1;
+                if (await ApplyAsync(options, ipv6, stderr).ConfigureAwait(false) is false)
+                {
+                    return 1;
+                }
             }
         }
         catch (System.ComponentModel.Win32Exception ex)
@@ -55,6 +58,30 @@ internal static class InitCommand
 
         await stdout.WriteLineAsync(options.Remove ? "meshnet-proxy init: rules removed" : "meshnet-proxy init: rules installed").ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>IPv4 always; IPv6 too when this network namespace has it (dual-stack ClusterIPs and pods).</summary>
+    private static IEnumerable<bool> Families() => Directory.Exists("/proc/sys/net/ipv6") ? [false, true] : [false];
+
+    private static async Task<bool> ApplyAsync(InitOptions options, bool ipv6, TextWriter stderr)
+    {
+        var (save, restore) = ipv6 ? ("ip6tables-save", "ip6tables-restore") : ("iptables-save", "iptables-restore");
+        var (saveCode, existing, saveError) = await RunToolAsync(save, ["-t", "nat"], null).ConfigureAwait(false);
+        if (saveCode != 0)
+        {
+            await stderr.WriteLineAsync($"meshnet-proxy init: {save} failed ({saveCode}): {saveError.Trim()}").ConfigureAwait(false);
+            return false;
+        }
+
+        var input = options.Remove ? IptablesRuleset.Remove(existing) : IptablesRuleset.Install(options, existing, ipv6);
+        var (code, _, restoreError) = await RunToolAsync(restore, ["--noflush"], input).ConfigureAwait(false);
+        if (code != 0)
+        {
+            await stderr.WriteLineAsync($"meshnet-proxy init: {restore} failed ({code}): {restoreError.Trim()}").ConfigureAwait(false);
+            return false;
+        }
+
+        return true;
     }
 
     private static string DryRunTable =>

@@ -11,7 +11,7 @@ internal static class InitCommandLine
     public const string Usage = """
         Usage: meshnet-proxy init [flags]
 
-        Installs iptables nat rules in the current network namespace that send the pod's traffic through its
+        Installs iptables (and, when the namespace has IPv6, ip6tables) nat rules in the current network namespace that send the pod's traffic through its
         sidecar (the init-container role). Applying twice changes nothing; --remove takes out exactly what it added.
 
           --inbound-port N              inbound listener port (default 15006)
@@ -21,7 +21,7 @@ internal static class InitCommandLine
           --proxy-uid N                 traffic of this uid is left alone
           --proxy-gid N                 traffic of this gid is left alone
           --exclude-inbound-ports LIST  inbound ports not redirected, e.g. 15000,22
-          --exclude-outbound-cidrs LIST IPv4 CIDRs reached directly, e.g. 10.0.0.0/8
+          --exclude-outbound-cidrs LIST CIDRs reached directly, e.g. 10.0.0.0/8,fd00::/8
           --remove                      remove the rules instead
           --dry-run                     print the iptables-restore input instead of applying it
         """;
@@ -112,9 +112,9 @@ internal static class InitCommandLine
                 var cidrs = ImmutableArray.CreateBuilder<string>();
                 foreach (var item in List(value))
                 {
-                    if (!IPNetwork.TryParse(item, out var network) || network.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                    if (!IPNetwork.TryParse(item, out var network))
                     {
-                        error = $"{flag}: '{item}' is not an IPv4 CIDR like 10.0.0.0/8";
+                        error = $"{flag}: '{item}' is not a CIDR like 10.0.0.0/8 or fd00::/8";
                         return options;
                     }
 

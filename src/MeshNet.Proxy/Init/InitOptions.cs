@@ -20,7 +20,7 @@ internal sealed record InitOptions
     /// <summary>Inbound ports left alone (the inbound port itself is always excluded, or it would loop).</summary>
     public ImmutableArray<int> ExcludeInboundPorts { get; init; } = [];
 
-    /// <summary>IPv4 CIDRs outbound traffic reaches directly.</summary>
+    /// <summary>CIDRs outbound traffic reaches directly (IPv4 ones go to iptables, IPv6 ones to ip6tables).</summary>
     public ImmutableArray<string> ExcludeOutboundCidrs { get; init; } = [];
 
     public bool Remove { get; init; }

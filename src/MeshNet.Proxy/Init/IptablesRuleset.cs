@@ -22,8 +22,11 @@ internal static class IptablesRuleset
     /// <summary>The jumps into our chains, as iptables-save prints them.</summary>
     public static IReadOnlyList<string> Jumps { get; } = [$"-A PREROUTING -j {Prerouting}", $"-A OUTPUT -j {Output}"];
 
-    /// <summary>What to feed iptables-restore to install; <paramref name="existing"/> is the current nat table (iptables-save).</summary>
-    public static string Install(InitOptions options, string existing)
+    /// <summary>
+    /// What to feed iptables-restore (or ip6tables-restore when <paramref name="ipv6"/>) to install;
+    /// <paramref name="existing"/> is the current nat table as the matching -save prints it.
+    /// </summary>
+    public static string Install(InitOptions options, string existing, bool ipv6 = false)
     {
         var lines = new List<string> { "*nat" };
         lines.AddRange(Chains.Select(c => $":{c} - [0:0]"));
@@ -59,8 +62,8 @@ internal static class IptablesRuleset
 
         lines.Add(Format("-A {0} -p udp -m udp --dport 53 -j {1}", Output, DnsRedirect));
         lines.Add(Format("-A {0} -p tcp -m tcp --dport 53 -j {1}", Output, DnsRedirect));
-        lines.Add(Format("-A {0} -d 127.0.0.0/8 -j RETURN", Output));
-        foreach (var cidr in options.ExcludeOutboundCidrs)
+        lines.Add(Format("-A {0} -d {1} -j RETURN", Output, ipv6 ? "::1/128" : "127.0.0.0/8"));
+        foreach (var cidr in options.ExcludeOutboundCidrs.Where(c => c.Contains(':', StringComparison.Ordinal) == ipv6))
         {
             lines.Add(Format("-A {0} -d {1} -j RETURN", Output, cidr));
         }

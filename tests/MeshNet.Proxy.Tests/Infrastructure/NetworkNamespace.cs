@@ -145,9 +145,9 @@ public sealed class NetworkNamespace : IAsyncDisposable
     }
 
     /// <summary>The nat table as iptables-save prints it, without comments and counters, for equality checks.</summary>
-    public async Task<string> NatRulesAsync()
+    public async Task<string> NatRulesAsync(bool ipv6 = false)
     {
-        var save = await ExecAsync("iptables-save", "-t", "nat");
+        var save = await ExecAsync(ipv6 ? "ip6tables-save" : "iptables-save", "-t", "nat");
         return string.Join('\n', save.Split('\n')
             .Where(l => !l.StartsWith('#'))
             .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"\[\d+:\d+\]", "[0:0]")));

@@ -53,6 +53,16 @@ public sealed class InterceptionUnitTests
     }
 
     [Fact]
+    public void Install_ForIpv6_UsesIpv6LoopbackAndCidrs()
+    {
+        var rules = IptablesRuleset.Install(new InitOptions { ExcludeOutboundCidrs = ["10.0.0.0/8", "fd00::/8"] }, string.Empty, ipv6: true);
+
+        Assert.Contains("-A MESHNET_OUTPUT -d ::1/128 -j RETURN", rules, StringComparison.Ordinal);
+        Assert.Contains("-A MESHNET_OUTPUT -d fd00::/8 -j RETURN", rules, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.0.0.0/8", rules, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Install_WithoutMark_HasNoMarkRule()
     {
         var rules = IptablesRuleset.Install(new InitOptions { Mark = 0 }, string.Empty);
@@ -62,7 +72,7 @@ public sealed class InterceptionUnitTests
 
     [Theory]
     [InlineData(new[] { "--inbound-port", "0" }, "--inbound-port: '0' is not a port (1-65535)")]
-    [InlineData(new[] { "--exclude-outbound-cidrs", "10.0.0.0/8,fd00::/8" }, "--exclude-outbound-cidrs: 'fd00::/8' is not an IPv4 CIDR like 10.0.0.0/8")]
+    [InlineData(new[] { "--exclude-outbound-cidrs", "10.0.0.0/8,10.0.0.0/33" }, "--exclude-outbound-cidrs: '10.0.0.0/33' is not a CIDR like 10.0.0.0/8 or fd00::/8")]
     [InlineData(new[] { "--proxy-uid", "root" }, "--proxy-uid: 'root' is not a numeric id")]
     [InlineData(new[] { "--mark", "x" }, "--mark: 'x' is not a number (decimal or 0x hex)")]
     [InlineData(new[] { "--bogus", "1" }, "unknown flag '--bogus'")]

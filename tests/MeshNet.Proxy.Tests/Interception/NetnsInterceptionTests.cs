@@ -29,19 +29,27 @@ public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
         await using var ns = await NetworkNamespace.CreateAsync();
         // Someone else's rule, which init must neither disturb nor remove.
         await ns.ExecAsync("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "--dport", "9", "-j", "RETURN");
+        await ns.ExecAsync("ip6tables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "--dport", "9", "-j", "RETURN");
         var before = await ns.NatRulesAsync();
+        var before6 = await ns.NatRulesAsync(ipv6: true);
 
         await ns.ExecAsync("dotnet", ProcessTests.ProxyDll(), "init", "--exclude-inbound-ports", "15000");
         var once = await ns.NatRulesAsync();
+        var once6 = await ns.NatRulesAsync(ipv6: true);
         await ns.ExecAsync("dotnet", ProcessTests.ProxyDll(), "init", "--exclude-inbound-ports", "15000");
         var twice = await ns.NatRulesAsync();
+        var twice6 = await ns.NatRulesAsync(ipv6: true);
         await ns.ExecAsync("dotnet", ProcessTests.ProxyDll(), "init", "--remove");
         var removed = await ns.NatRulesAsync();
+        var removed6 = await ns.NatRulesAsync(ipv6: true);
 
         Assert.Contains("-A OUTPUT -j MESHNET_OUTPUT", once, StringComparison.Ordinal);
         Assert.Contains("-A MESHNET_OUTBOUND_REDIRECT -p tcp -j REDIRECT --to-ports 15001", once, StringComparison.Ordinal);
+        Assert.Contains("-A MESHNET_OUTPUT -d ::1/128 -j RETURN", once6, StringComparison.Ordinal);
         Assert.Equal(once, twice);
+        Assert.Equal(once6, twice6);
         Assert.Equal(before, removed);
+        Assert.Equal(before6, removed6);
     }
 
     [Fact]
