@@ -23,7 +23,7 @@ public sealed class ServiceAdmissionTests
         var error = Assert.Single(errors);
         Assert.Equal(clash.Key, error.Resource);
         Assert.Equal("spec.clusterIP", error.Field);
-        Assert.Equal("10.96.0.10 is already allocated to Service blog/posts; this version is not applied", error.Message);
+        Assert.Equal("10.96.0.10 requested by Service blog/clash is already allocated to Service blog/posts; this version is not applied", error.Message);
     }
 
     [Fact]

@@ -151,7 +151,7 @@ internal sealed class ServiceAllocator
 
         if (ledger.IpOwner(ip) is { } holder && holder != wanted.Key)
         {
-            return $"{ip} is already allocated to Service {holder.Namespace}/{holder.Name}; this version is not applied";
+            return $"{ip} requested by Service {KeyString(wanted.Key)} is already allocated to Service {holder.Namespace}/{holder.Name}; this version is not applied";
         }
 
         return null;

@@ -129,7 +129,7 @@ public sealed class ServiceAllocationTests : IDisposable
         Assert.Empty(changes);
         var error = Assert.Single(errors);
         Assert.Equal(claimant.Key, error.Resource);
-        Assert.Equal($"{ip} is already allocated to Service blog/posts; this version is not applied", error.Message);
+        Assert.Equal($"{ip} requested by Service blog/clash is already allocated to Service blog/posts; this version is not applied", error.Message);
     }
 
     [Fact]
