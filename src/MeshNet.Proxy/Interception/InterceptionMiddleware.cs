@@ -14,7 +14,7 @@ namespace MeshNet.Proxy.Interception;
 /// reads bytes (the h2c detector waits for the client to speak; a server-first protocol would never get past it),
 /// so it is registered first on the listener.
 /// </summary>
-internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes, TcpPassthrough passthrough, ListenerEndpoints listeners, ILogger<InterceptionMiddleware> logger)
+internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes, TcpPassthrough passthrough, ListenerEndpoints listeners, ProxyOptions options, ILogger<InterceptionMiddleware> logger)
 {
     public static void UseOutboundInterception(ListenOptions listen) =>
         listen.Use(next =>
@@ -24,7 +24,11 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
         });
 
     public static void UseInboundInterception(ListenOptions listen) =>
-        listen.Use(next => connection => OnInbound(connection, next));
+        listen.Use(next =>
+        {
+            var middleware = listen.ApplicationServices.GetRequiredService<InterceptionMiddleware>();
+            return connection => middleware.OnInboundAsync(connection, next);
+        });
 
     /// <summary>
     /// Explicit mode (the app dialled this listener): HTTP routed by Host. Redirected to a known virtual-host
@@ -52,15 +56,32 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
         await passthrough.RunAsync(connection, original).ConfigureAwait(false);
     }
 
-    /// <summary>A redirected inbound connection is delivered to the app port it was addressed to.</summary>
-    public static Task OnInbound(ConnectionContext connection, ConnectionDelegate next)
+    /// <summary>
+    /// A redirected inbound connection is delivered to the app port it was addressed to: HTTP through the
+    /// inbound handler, anything else piped to the app as is.
+    /// </summary>
+    public async Task OnInboundAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        if (Redirected(connection) is { } original)
+        if (Redirected(connection) is not { } original)
         {
-            InterceptedConnection.SetTargetPort(connection.Items, original.Port);
+            await next(connection).ConfigureAwait(false);
+            return;
         }
 
-        return next(connection);
+        if (listeners.IsOwnPort(original.Port))
+        {
+            connection.Abort(new ConnectionAbortedException("redirected to one of the sidecar's own ports"));
+            return;
+        }
+
+        if (await HttpSniffer.IsHttpAsync(connection.Transport.Input, connection.ConnectionClosed).ConfigureAwait(false))
+        {
+            InterceptedConnection.SetTargetPort(connection.Items, original.Port);
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+
+        await passthrough.RunAsync(connection, new IPEndPoint(options.AppAddress, original.Port)).ConfigureAwait(false);
     }
 
     /// <summary>The pre-NAT destination when it differs from where the connection landed, else null.</summary>

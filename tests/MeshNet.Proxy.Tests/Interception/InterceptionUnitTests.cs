@@ -172,4 +172,16 @@ public sealed class InterceptionUnitTests
         Assert.All(Enumerable.Range(0, 4), _ => Assert.Same(pod, cluster.DestinationFor("10.244.0.8")));
         Assert.NotSame(cluster.DestinationFor("10.96.0.12"), cluster.DestinationFor("10.96.0.12"));
     }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\n", true)]
+    [InlineData("PRI * HTTP/2.0\r\n", true)]
+    [InlineData("OPTIONS ", true)]
+    [InlineData("PING\r\n", false)]
+    [InlineData("ping", false)]
+    [InlineData("\u0016\u0003\u0001", false)]
+    [InlineData("DEL", null)]
+    [InlineData("", null)]
+    public void HttpSniffer_ClassifiesFirstBytes(string first, bool? expected) =>
+        Assert.Equal(expected, HttpSniffer.Classify(new System.Buffers.ReadOnlySequence<byte>(System.Text.Encoding.Latin1.GetBytes(first))));
 }

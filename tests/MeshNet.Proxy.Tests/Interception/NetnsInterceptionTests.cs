@@ -16,6 +16,7 @@ public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
 {
     private const string ClusterIp = "10.96.0.10";
     private const int AppPort = 8080;
+    private const int EchoPort = 9000;
 
     [Fact]
     public async Task Init_IsIdempotent_AndRemoveRestoresTheTable()
@@ -73,6 +74,7 @@ public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
         // The filter table runs after nat OUTPUT, so redirected packets (now to 127.0.0.1) never match it.
         await ns.ExecAsync("iptables", "-A", "OUTPUT", "-d", "10.96.0.0/16", "-j", "REJECT");
         var app = StartApp(ns, pod);
+        var echo = ns.Start("python3", "-c", EchoServer(pod, EchoPort));
         var sidecar = ns.Start(
             "dotnet", ProcessTests.ProxyDll(), "--control-plane", controlPlane.Address.ToString(), "--name", "app-0", "--namespace", "blog",
             "--app-address", pod, "--app-port", NetworkNamespace.Port(AppPort), "--inbound", $"{pod}:15006",
@@ -135,7 +137,10 @@ public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
         // Transparent inbound: from the root namespace to the pod's app port, redirected to the inbound listener.
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal("app", await client.GetStringAsync($"http://{pod}:{AppPort}/"));
-        GC.KeepAlive(app);
+
+        // Transparent inbound, not HTTP: piped to the app's port unparsed.
+        Assert.Equal("echo:ping", await InboundRawAsync(ns.PodAddress, EchoPort));
+        GC.KeepAlive((app, echo));
     }
 
     /// <summary>
@@ -174,6 +179,52 @@ public sealed partial class NetnsInterceptionTests(ITestOutputHelper output)
         var result = (await ns.ExecAsync("python3", "-c", script)).Trim();
         await server.WaitAsync(TimeSpan.FromSeconds(10));
         return result;
+    }
+
+    private static string EchoServer(string address, int port) => $$"""
+        import socket
+        server = socket.create_server(("{{address}}", {{port}}))
+        while True:
+            conn, _ = server.accept()
+            data = b""
+            while True:
+                chunk = conn.recv(100)
+                if not chunk:
+                    break
+                data += chunk
+            conn.sendall(b"echo:" + data)
+            conn.close()
+        """;
+
+    /// <summary>From the root namespace: send "ping", half-close, read the answer (retrying while the server starts).</summary>
+    private static async Task<string> InboundRawAsync(System.Net.IPAddress address, int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(address, port);
+                var stream = client.GetStream();
+                await stream.WriteAsync("ping"u8.ToArray());
+                client.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                using var reader = new StreamReader(stream);
+                var answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                if (answer.Length > 0 || DateTime.UtcNow > deadline)
+                {
+                    return answer;
+                }
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     private static Process StartApp(NetworkNamespace ns, string pod)
