@@ -1,4 +1,5 @@
 using MeshNet.Cli.Local;
+using MeshNet.Cli.Local.Gateway;
 using MeshNet.Cli.Local.Netns;
 
 namespace MeshNet.Cli.Commands;
@@ -17,6 +18,9 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
         try
         {
             using var session = await MeshSession.StartAsync(directory, manifests, podNetwork, log, time, cancellationToken, netns).ConfigureAwait(false);
+            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+            MeshGateway? gateway = null;
+            using var stopGateway = new GatewayDisposer(() => gateway);
             output.WriteLine($"control plane  grpc {session.Mesh.ControlPlaneGrpc}  admin {session.Mesh.ControlPlaneAdmin}");
             var width = session.Mesh.Pods.Max(p => p.Pod.Name.Length) + 2;
             if (session.Network is { } network)
@@ -27,6 +31,9 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
                 {
                     output.WriteLine($"{plan.Pod.Name.PadRight(width)}{plan.Pod.Namespace,-12}{plan.Pod.Address,-14}{plan.Sidecar.Netns?.Namespace}");
                 }
+
+                gateway = await session.WatchAsync(MeshGateway.StartAsync(session.Mesh, http, network.Options.GatewayNetwork, time, cancellationToken)).ConfigureAwait(false);
+                ServiceTable.Write(output, gateway.Services);
             }
             else
             {
@@ -52,10 +59,17 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
         {
             return 0;
         }
-        catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException or InvalidOperationException)
+        catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException or InvalidOperationException
+            or HttpRequestException or System.Net.Sockets.SocketException)
         {
             output.WriteLine($"meshctl up: {e.Message} (see {log.FilePath})");
             return 2;
         }
     }
+}
+
+/// <summary>Stops the gateway's listeners, whenever (and if) it was started, before the session goes.</summary>
+internal sealed class GatewayDisposer(Func<MeshGateway?> gateway) : IDisposable
+{
+    public void Dispose() => gateway()?.Dispose();
 }

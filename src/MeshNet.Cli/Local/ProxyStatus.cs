@@ -8,4 +8,5 @@ internal sealed record ProxyStatus(string Name, string Namespace, bool Ready);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(List<ProxyStatus>))]
+[JsonSerializable(typeof(List<Gateway.ServiceStatus>))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

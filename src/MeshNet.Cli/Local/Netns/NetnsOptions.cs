@@ -26,6 +26,19 @@ internal sealed record NetnsOptions(IPAddress PodNetwork, string Bridge, string 
         }
     }
 
+    /// <summary>
+    /// Loopback addresses for the gateway, derived from the pod CIDR so runs on different CIDRs do not collide:
+    /// 10.244.0.0/16 gives 127.10.244.0 (gateway sidecar .254, LoadBalancer external addresses from .1).
+    /// </summary>
+    public IPAddress GatewayNetwork
+    {
+        get
+        {
+            var bytes = PodNetwork.GetAddressBytes();
+            return new IPAddress([127, bytes[0], bytes[1], 0]);
+        }
+    }
+
     public string PodCidr => $"{PodNetwork}/{PrefixLength}";
 
     /// <summary>Parses "10.244.0.0/16"; only /16 networks are supported (pods .0.2 up to .255.254).</summary>
