@@ -57,6 +57,19 @@ public sealed class DnsProxyTests
     }
 
     [Fact]
+    public async Task KeepsTheTable_ThroughDeltasThatLeaveDnsAlone()
+    {
+        await using var controlPlane = await FakeControlPlane.StartAsync();
+        await using var sidecar = await Sidecar.StartAsync(controlPlane);
+        await controlPlane.NextRequestAsync();
+        await Sidecar.AcceptAsync(controlPlane, WithDns("1", Posts()));
+
+        await Sidecar.AcceptAsync(controlPlane, MeshConfig.Delta("2", clusters: [MeshConfig.Cluster("blog", "posts", 80, MeshConfig.Plain(8080))]));
+
+        Assert.Equal(["10.96.0.12"], await Dig.ShortAsync(sidecar.DnsPort, "posts.blog.svc.cluster.local"));
+    }
+
+    [Fact]
     public async Task Forwards_OtherNamesToTheUpstream()
     {
         var upstreamTable = DnsRecordTable.Build([new MeshNet.Dns.DnsService("db", "corp") { ClusterIPs = [IPAddress.Parse("192.0.2.7")] }], options: new DnsTableOptions { Zone = "example.test" });

@@ -54,6 +54,12 @@ internal static class SnapshotUpdater
             return null;
         }
 
+        // A delta that leaves DNS alone (most endpoint changes of ClusterIP Services) keeps the built table.
+        if (!response.FullState && response.DnsServices.Count == 0 && response.RemovedDnsServices.Count == 0 && response.DnsZone is null && current.IsApplied)
+        {
+            return next with { DnsTable = current.DnsTable };
+        }
+
         // The DNS table is built here, not on the request path, so a table that cannot be built is a NACK.
         var table = DnsTableTranslator.TryBuild(next, out error);
         return table is null ? null : next with { DnsTable = table };
