@@ -38,14 +38,20 @@ internal sealed class ServiceAllocator
                 .ToImmutableSortedDictionary(g => g.Key, g => g.First().NodePort!.Value, StringComparer.Ordinal));
     }
 
+    /// <param name="previous">What the Service had: its admitted allocation, or the one saved before a restart.</param>
+    /// <param name="held">
+    /// The Service holds <paramref name="previous"/> right now, so another Service's explicit request for the same value
+    /// does not take it away. A merely saved value yields to an explicit request, which keeps the outcome independent
+    /// of the order Services arrive in after a restart.
+    /// </param>
     public bool TryPlan(
-        MeshService wanted, ServiceAllocation? previous, AllocationLedger ledger, out ServiceAllocation plan, out ResourceError? error)
+        MeshService wanted, ServiceAllocation? previous, bool held, AllocationLedger ledger, out ServiceAllocation plan, out ResourceError? error)
     {
         ArgumentNullException.ThrowIfNull(wanted);
         ArgumentNullException.ThrowIfNull(ledger);
         plan = ServiceAllocation.None;
-        if (!TryPlanIps(wanted, previous, ledger, out var ips, out error) ||
-            !TryPlanNodePorts(wanted, previous, ledger, out var nodePorts, out error))
+        if (!TryPlanIps(wanted, previous, held, ledger, out var ips, out error) ||
+            !TryPlanNodePorts(wanted, previous, held, ledger, out var nodePorts, out error))
         {
             return false;
         }
@@ -75,7 +81,7 @@ internal sealed class ServiceAllocator
     }
 
     private bool TryPlanIps(
-        MeshService wanted, ServiceAllocation? previous, AllocationLedger ledger, out ImmutableArray<string> ips, out ResourceError? error)
+        MeshService wanted, ServiceAllocation? previous, bool held, AllocationLedger ledger, out ImmutableArray<string> ips, out ResourceError? error)
     {
         ips = [];
         error = null;
@@ -104,7 +110,7 @@ internal sealed class ServiceAllocator
         var cidr = _options.Primary;
         var owner = KeyString(wanted.Key);
         var kept = previous?.ClusterIPs.FirstOrDefault(ip =>
-            IPAddress.TryParse(ip, out var parsed) && cidr.Contains(parsed) && ledger.IpFreeFor(ip, owner, ignoreSoft: true));
+            IPAddress.TryParse(ip, out var parsed) && cidr.Contains(parsed) && ledger.IpFreeFor(ip, owner, ignoreSoft: held));
         if (kept is not null)
         {
             ips = [kept];
@@ -158,7 +164,7 @@ internal sealed class ServiceAllocator
     }
 
     private bool TryPlanNodePorts(
-        MeshService wanted, ServiceAllocation? previous, AllocationLedger ledger, out ImmutableSortedDictionary<string, int> nodePorts, out ResourceError? error)
+        MeshService wanted, ServiceAllocation? previous, bool held, AllocationLedger ledger, out ImmutableSortedDictionary<string, int> nodePorts, out ResourceError? error)
     {
         nodePorts = ServiceAllocation.None.NodePorts;
         error = null;
@@ -211,7 +217,7 @@ internal sealed class ServiceAllocator
 
             if (previous is not null && previous.NodePorts.TryGetValue(portKey, out var kept) &&
                 kept >= _options.NodePortMin && kept <= _options.NodePortMax && !mine.Contains(kept) &&
-                ledger.NodePortFreeFor(kept, owner, ignoreSoft: true))
+                ledger.NodePortFreeFor(kept, owner, ignoreSoft: held))
             {
                 result[portKey] = kept;
                 mine.Add(kept);

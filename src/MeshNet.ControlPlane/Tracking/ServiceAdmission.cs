@@ -132,7 +132,7 @@ internal sealed class ServiceAdmission
             }
 
             ledger.Release(key, held.Allocation);
-            if (_allocator.TryPlan(wanted, held.Allocation, ledger, out var plan, out var error))
+            if (_allocator.TryPlan(wanted, held.Allocation, held: true, ledger, out var plan, out var error))
             {
                 ledger.Claim(key, plan);
                 admitted[key] = new Admitted(wanted, plan, ServiceAllocator.Fill(wanted, plan));
@@ -153,7 +153,7 @@ internal sealed class ServiceAdmission
             }
 
             _saved.TryGetValue(ServiceAllocator.KeyString(key), out var saved);
-            if (_allocator.TryPlan(wanted, saved, ledger, out var plan, out var error))
+            if (_allocator.TryPlan(wanted, saved, held: false, ledger, out var plan, out var error))
             {
                 ledger.Claim(key, plan);
                 admitted[key] = new Admitted(wanted, plan, ServiceAllocator.Fill(wanted, plan));

@@ -213,6 +213,23 @@ public sealed class ServiceAllocationTests : IDisposable
         Assert.Equal(moved, Admitted(after, Service("blog", "a", "app=a")).ClusterIPs.Single());
     }
 
+    [Theory]
+    [InlineData("a-saved", "z-requester")]
+    [InlineData("z-saved", "a-requester")]
+    public void GivesAnExplicitRequest_PrecedenceOverASavedAllocation_WhateverTheNames(string savedName, string requesterName)
+    {
+        var before = new ServiceAdmission(Options(stateDir: _stateDir));
+        var saved = Admitted(before, Service("blog", savedName, "app=a")).ClusterIPs.Single();
+
+        var after = new ServiceAdmission(Options(stateDir: _stateDir));
+        var requester = Service("blog", requesterName, "app=r", clusterIPs: [saved]);
+        var changes = after.Admit([Added(Service("blog", savedName, "app=a")), Added(requester)], out var errors);
+
+        Assert.Empty(errors);
+        Assert.Same(requester, changes.Single(c => c.Key == requester.Key).Current);
+        Assert.NotEqual(saved, ((MeshService)changes.Single(c => c.Key.Name == savedName).Current!).ClusterIPs.Single());
+    }
+
     [Fact]
     public void KeepsASavedAddress_ForAServiceThatArrivesInALaterBatch()
     {
