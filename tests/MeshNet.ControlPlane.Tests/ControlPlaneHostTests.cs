@@ -67,6 +67,37 @@ public sealed class ControlPlaneHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Streams_TheAllocatedClusterIP_InVirtualHostsAndDns()
+    {
+        using var channel = GrpcChannel.ForAddress($"http://{_app.GrpcEndPoint}");
+        using var call = new Protocol.V1.Discovery.DiscoveryClient(channel).Stream();
+        using var deadline = new CancellationTokenSource(Deadline);
+        await call.RequestStream.WriteAsync(new DiscoveryRequest { Node = DiscoveryHarness.Node("frontend-1", "app=frontend", "127.0.1.2") });
+
+        Assert.True(await call.ResponseStream.MoveNext(deadline.Token));
+        var full = call.ResponseStream.Current;
+
+        var dns = full.DnsServices.Single(s => s.Key == "blog/posts");
+        var ip = Assert.Single(dns.ClusterIps);
+        Assert.StartsWith("10.96.", ip, StringComparison.Ordinal);
+        Assert.Contains($"{ip}:80", full.VirtualHosts.Single(h => h.Name == "posts.blog.svc.cluster.local:80").Domains);
+        Assert.Equal("cluster.local", full.DnsZone.Zone);
+        Assert.Contains("blog", full.DnsZone.Namespaces);
+
+        _app.Tracker.Upsert(Service("blog", "users", "app=users"));
+        var response = full;
+        while (!response.DnsServices.Any(s => s.Key == "blog/users"))
+        {
+            await call.RequestStream.WriteAsync(new DiscoveryRequest { VersionInfo = response.VersionInfo, ResponseNonce = response.Nonce });
+            Assert.True(await call.ResponseStream.MoveNext(deadline.Token));
+            response = call.ResponseStream.Current;
+            Assert.False(response.FullState);
+        }
+
+        Assert.NotEqual(ip, response.DnsServices.Single(s => s.Key == "blog/users").ClusterIps.Single());
+    }
+
+    [Fact]
     public async Task Answers_HealthAndReadiness()
     {
         Assert.Equal(HttpStatusCode.OK, (await _admin.GetAsync("/healthz")).StatusCode);
