@@ -47,7 +47,10 @@ internal sealed partial class SocketMarker(ProxyOptions options, ILogger<SocketM
     /// <summary>A connected, marked TCP socket (no Nagle: requests and replies are already batched by the writers).</summary>
     public async Task<Socket> ConnectAsync(EndPoint endPoint, CancellationToken cancellationToken)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // A host name has no family yet: a dual-mode IPv6 socket reaches either kind of address it resolves to.
+        var socket = endPoint.AddressFamily == AddressFamily.Unspecified
+            ? new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             Apply(socket);
