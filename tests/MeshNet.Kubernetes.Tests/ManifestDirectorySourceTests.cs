@@ -161,4 +161,34 @@ public sealed class ManifestDirectorySourceTests : IAsyncLifetime
             return PortOf("posts") == 81 && PortOf("users") == 80;
         }, "rescan picked up both files");
     }
+
+    [Fact]
+    public async Task PeriodicRescan_SkipsFilesWhoseSizeAndOldTimestampAreUnchanged_AndRereadsOnAnyStampChange()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var path = Path.Combine(_directory, "posts.yaml");
+        var old = DateTime.UtcNow.AddHours(-1);
+        Write("posts.yaml", Service("posts", 80));
+        File.SetLastWriteTimeUtc(path, old);
+        await StartAsync(time, watch: false);
+
+        // Same length, same (old) timestamp: the rescan trusts the stamp and does not read the file.
+        Write("posts.yaml", Service("posts", 81));
+        File.SetLastWriteTimeUtc(path, old);
+        Write("marker.yaml", Service("marker", 80));
+        await Eventually(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            return PortOf("marker") == 80;
+        }, "a rescan happened");
+        Assert.Equal(80, PortOf("posts"));
+
+        // Any change of the stamp makes it read again.
+        File.SetLastWriteTimeUtc(path, old.AddSeconds(1));
+        await Eventually(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            return PortOf("posts") == 81;
+        }, "the rescan re-read the file with a new timestamp");
+    }
 }
