@@ -109,16 +109,12 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
     /// First half of <see cref="StartAsync"/>: listeners up, not ready yet. Health checks answer and sidecars may
     /// connect, but their first response waits for <see cref="LoadAsync"/> so it is never an empty mesh.
     /// </summary>
-    internal async Task StartListenersAsync(CancellationToken cancellationToken)
-    {
-        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
-        Dns.Start();
-    }
+    internal Task StartListenersAsync(CancellationToken cancellationToken) => _app.StartAsync(cancellationToken);
 
     /// <summary>The cluster DNS listener; <see cref="ClusterDnsHost.LocalEndPoint"/> is null unless --dns was given.</summary>
     public ClusterDnsHost Dns => _app.Services.GetRequiredService<ClusterDnsHost>();
 
-    /// <summary>Second half of <see cref="StartAsync"/>: the initial load, published in one batch, then ready.</summary>
+    /// <summary>Second half of <see cref="StartAsync"/>: the initial load, published in one batch, the cluster DNS listener, then ready.</summary>
     internal async Task LoadAsync(CancellationToken cancellationToken)
     {
         if (_options.ConfigDirectory is { } directory)
@@ -132,6 +128,8 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         }
 
         Pipeline.Flush();
+        // After the first flush, so the cluster DNS never answers NXDOMAIN for a Service that is merely not loaded yet.
+        Dns.Start();
         _app.Services.GetRequiredService<ControlPlaneReadiness>().MarkReady();
     }
 

@@ -1,3 +1,4 @@
+using MeshNet.ControlPlane.Discovery;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -14,14 +15,22 @@ internal sealed partial class MeshUpdateLoop : BackgroundService
     private readonly DebounceOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<MeshUpdateLoop> _logger;
+    private readonly ControlPlaneReadiness? _readiness;
 
+    /// <param name="readiness">
+    /// When given, the loop starts only once the initial load has been published: the manifest directory is
+    /// delivered while the listeners are already up, and flushing it in debounce-sized pieces would re-resolve
+    /// the growing mesh over and over instead of once.
+    /// </param>
     public MeshUpdateLoop(
         MeshChangeTracker tracker,
         IMeshUpdatePipeline pipeline,
         DebounceOptions options,
         TimeProvider timeProvider,
-        ILogger<MeshUpdateLoop> logger)
+        ILogger<MeshUpdateLoop> logger,
+        ControlPlaneReadiness? readiness = null)
     {
+        _readiness = readiness;
         _tracker = tracker;
         _pipeline = pipeline;
         _options = options;
@@ -33,6 +42,11 @@ internal sealed partial class MeshUpdateLoop : BackgroundService
     {
         try
         {
+            if (_readiness is not null)
+            {
+                await _readiness.WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
+
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _tracker.WaitForChangesAsync(stoppingToken).ConfigureAwait(false);
