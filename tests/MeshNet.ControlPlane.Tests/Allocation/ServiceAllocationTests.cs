@@ -258,6 +258,25 @@ public sealed class ServiceAllocationTests : IDisposable
     }
 
     [Fact]
+    public void ReportsNodePortExhaustion_AndFreesPortsWhenTheTypeChanges()
+    {
+        var admission = new ServiceAdmission(Options(nodePorts: "31000-31000"));
+        var web = Admitted(admission, Service("blog", "web", "app=web", [Port(80)], ServiceType.NodePort));
+        Assert.Equal(31000, web.Ports.Single().NodePort);
+
+        var api = Service("blog", "api", "app=api", [Port(80)], ServiceType.NodePort);
+        admission.Admit([Added(api)], out var errors);
+        Assert.Equal("no free node port left in 31000-31000; this version is not applied", Assert.Single(errors).Message);
+
+        var webAsClusterIP = Service("blog", "web", "app=web", [Port(80)]);
+        var changes = admission.Admit([new ResourceChange(webAsClusterIP.Key, web, webAsClusterIP)], out errors);
+
+        Assert.Empty(errors);
+        Assert.Null(((MeshService)changes.Single(c => c.Key == webAsClusterIP.Key).Current!).Ports.Single().NodePort);
+        Assert.Equal(31000, ((MeshService)changes.Single(c => c.Key == api.Key).Current!).Ports.Single().NodePort);
+    }
+
+    [Fact]
     public void Honours_ARequestedNodePort()
     {
         var admission = new ServiceAdmission(Options());
