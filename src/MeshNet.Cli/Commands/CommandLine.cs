@@ -31,10 +31,12 @@ internal static class CommandLine
         var dir = new Option<DirectoryInfo?>("--dir") { Description = "Manifest directory (default: samples/blog of this checkout)" };
         var verbose = VerboseOption();
         var podNetwork = PodNetworkOption();
+        var netns = new NetnsOptionSet();
         var command = new Command("demo", "Run the blog sample locally, send it traffic and report who answered")
         {
             duration, json, rps, concurrency, dir, verbose, podNetwork,
         };
+        netns.AddTo(command);
         rps.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 0)
@@ -58,7 +60,15 @@ internal static class CommandLine
                 return DemoCommand.ExitCouldNotRun;
             }
 
-            var options = new DemoOptions(directory, parse.GetValue(duration), parse.GetValue(rps), parse.GetValue(concurrency), parse.GetValue(json), parse.GetValue(verbose), parse.GetValue(podNetwork)!);
+            var mode = netns.Resolve(parse, Console.Error, "demo");
+            if (mode is { Error: { } error })
+            {
+                await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+                return DemoCommand.ExitCouldNotRun;
+            }
+
+            var options = new DemoOptions(
+                directory, parse.GetValue(duration), parse.GetValue(rps), parse.GetValue(concurrency), parse.GetValue(json), parse.GetValue(verbose), parse.GetValue(podNetwork)!, mode.Options);
             return await RunAsync(() => new DemoCommand(options, Console.Out, Console.Error, !Console.IsErrorRedirected, TimeProvider.System)
                 .RunAsync(shutdown.Token)).ConfigureAwait(false);
         });

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MeshNet.Cli.Demo;
 using MeshNet.Cli.Local;
+using MeshNet.Cli.Local.Gateway;
 
 namespace MeshNet.Cli.Commands;
 
@@ -25,19 +26,36 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
         progress.WriteLine($"meshctl demo: starting {options.Directory} (logs: {log.FilePath})");
         try
         {
-            using var session = await MeshSession.StartAsync(options.Directory, manifests, options.PodNetwork, log, time, cancellationToken).ConfigureAwait(false);
+            using var session = await MeshSession.StartAsync(options.Directory, manifests, options.PodNetwork, log, time, cancellationToken, options.Netns).ConfigureAwait(false);
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
             {
                 Timeout = TimeSpan.FromSeconds(10),
             };
 
-            var client = ClientSidecar(session.Addresses);
-            await session.WatchAsync(session.Mesh.StartSidecarAsync(client, cancellationToken)).ConfigureAwait(false);
             var readiness = new MeshReadiness(http, session.Mesh.ControlPlaneAdmin, time);
-            await session.WatchAsync(readiness.WaitForPodsAsync([.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, ReadyProgress(session.Mesh.Pods.Count), cancellationToken)).ConfigureAwait(false);
-            await session.WatchAsync(readiness.WaitForSidecarConfigAsync(client.AdminUrl, ReadyTimeout, cancellationToken)).ConfigureAwait(false);
+            MeshGateway? gateway = null;
+            using var stopGateway = new GatewayDisposer(() => gateway);
+            Uri target;
+            if (session.Network is { } network)
+            {
+                // Netns mode: traffic enters like a browser's would, through the frontend's LoadBalancer address.
+                await session.WatchAsync(readiness.WaitForPodsAsync([.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, ReadyProgress(session.Mesh.Pods.Count), cancellationToken)).ConfigureAwait(false);
+                gateway = await session.WatchAsync(MeshGateway.StartAsync(session.Mesh, http, network.Options.GatewayNetwork, time, cancellationToken)).ConfigureAwait(false);
+                var frontend = gateway.Services.FirstOrDefault(s => $"{s.Service.Name}.{s.Service.Namespace}" == DemoOptions.FrontendHost && s.External is not null)
+                    ?? throw new ManifestException($"{DemoOptions.FrontendHost} is not a LoadBalancer Service: the demo has no way in");
+                target = new Uri($"http://{frontend.External}");
+                progress.WriteLine($"meshctl demo: frontend at {target} (LoadBalancer; pods in network namespaces on {network.Options.PodCidr})");
+            }
+            else
+            {
+                var client = ClientSidecar(session.Addresses);
+                await session.WatchAsync(session.Mesh.StartSidecarAsync(client, cancellationToken)).ConfigureAwait(false);
+                await session.WatchAsync(readiness.WaitForPodsAsync([.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, ReadyProgress(session.Mesh.Pods.Count), cancellationToken)).ConfigureAwait(false);
+                await session.WatchAsync(readiness.WaitForSidecarConfigAsync(client.AdminUrl, ReadyTimeout, cancellationToken)).ConfigureAwait(false);
+                target = client.OutboundUrl;
+            }
 
-            var traffic = new DemoTraffic(http, client.OutboundUrl, DemoOptions.FrontendHost, time);
+            var traffic = new DemoTraffic(http, target, DemoOptions.FrontendHost, time);
             await session.WatchAsync(WarmUpAsync(traffic, cancellationToken)).ConfigureAwait(false);
             var ready = time.GetElapsedTime(started);
             progress.WriteLine($"meshctl demo: {session.Mesh.Pods.Count} pods ready in {ready.TotalSeconds:0.0} s; sending traffic to http://{DemoOptions.FrontendHost}/ for {options.Duration.TotalSeconds:0.#} s");
@@ -56,7 +74,8 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
             output.Write(options.Json ? DemoSummaryFormatter.ToJson(summary) + "\n" : DemoSummaryFormatter.ToText(summary));
             return summary.Passed ? ExitPassed : ExitFailed;
         }
-        catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException)
+        catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException
+            or InvalidOperationException or HttpRequestException or System.Net.Sockets.SocketException)
         {
             progress.WriteLine($"meshctl demo: {e.Message} (see {log.FilePath})");
             return ExitCouldNotRun;

@@ -8,7 +8,8 @@ internal sealed record DemoOptions(
     int Concurrency,
     bool Json,
     bool Verbose,
-    System.Net.IPAddress PodNetwork)
+    System.Net.IPAddress PodNetwork,
+    Local.Netns.NetnsOptions? Netns = null)
 {
     public const string ClientName = "demo-client";
     public const string Namespace = "blog";

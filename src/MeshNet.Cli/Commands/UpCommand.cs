@@ -67,9 +67,3 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
         }
     }
 }
-
-/// <summary>Stops the gateway's listeners, whenever (and if) it was started, before the session goes.</summary>
-internal sealed class GatewayDisposer(Func<MeshGateway?> gateway) : IDisposable
-{
-    public void Dispose() => gateway()?.Dispose();
-}

@@ -17,7 +17,7 @@ public sealed class DemoCommandEndToEndTests
     {
         // Pods on their own loopback network, so a concurrent demo or end-to-end test cannot collide on ports.
         var podNetwork = $"127.{Random.Shared.Next(16, 250)}.1.0";
-        var result = await RunMeshctlAsync("demo", "--duration", "3s", "--json", "--rps", "40", "--pod-network", podNetwork);
+        var result = await RunMeshctlAsync("demo", "--duration", "3s", "--json", "--rps", "40", "--pod-network", podNetwork, "--mode", "loopback");
 
         Assert.True(result.ExitCode == 0, $"meshctl demo exited {result.ExitCode}\nstdout:\n{result.Stdout}\nstderr:\n{result.Stderr}");
         using var json = JsonDocument.Parse(result.Stdout);
