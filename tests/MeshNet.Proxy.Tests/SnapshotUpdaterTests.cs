@@ -97,6 +97,29 @@ public sealed class SnapshotUpdaterTests
         Assert.Equal(expected, error);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", 15001, true)]
+    [InlineData("127.0.0.2", 15001, false)]
+    [InlineData("127.0.0.1", 15002, false)]
+    public void Rejects_AnEndpointAtThisSidecarsOutboundListener(string address, int port, bool loops)
+    {
+        var endpoint = Plain(port);
+        endpoint.Address = address;
+        var response = Delta("2", clusters: [Cluster("blog", "posts", 80, endpoint)]);
+
+        var next = SnapshotUpdater.TryApply(Base, response, out var error, [new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 15001)]);
+
+        if (loops)
+        {
+            Assert.Null(next);
+            Assert.Equal($"cluster \"{ClusterName("blog", "posts", 80)}\": endpoint 127.0.0.1:15001 is this sidecar's own outbound listener; forwarding to it would loop", error);
+        }
+        else
+        {
+            Assert.True(next is not null, error);
+        }
+    }
+
     private static ProxySnapshot Apply(ProxySnapshot current, DiscoveryResponse response)
     {
         var next = SnapshotUpdater.TryApply(current, response, out var error);

@@ -51,7 +51,13 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         ControlPlaneOptions options, TimeProvider? timeProvider = null, Action<ILoggingBuilder>? logging = null, bool runUpdateLoop = true)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            // Configuration comes from flags, not appsettings files: no content-root file watcher, which would
+            // otherwise watch whatever directory the process was started in, recursively.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
 
         // stdout carries exactly one line, the ready line that tools wait for; logs go to stderr.
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -1,5 +1,6 @@
 using MeshNet.Protocol.V1;
 using MeshNet.Proxy.ClusterDns;
+using MeshNet.Proxy.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace MeshNet.Proxy.Configuration;
@@ -9,7 +10,7 @@ namespace MeshNet.Proxy.Configuration;
 /// result to YARP, wait until the route table for it is live, and only then make it the last good one. Anything
 /// that fails leaves the previous snapshot serving and comes back as the NACK message.
 /// </summary>
-internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, RouteTablePublisher publisher, DnsProxy dns, TimeProvider time, ILogger<ConfigApplier> logger) : IDisposable
+internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, RouteTablePublisher publisher, DnsProxy dns, ListenerEndpoints listeners, TimeProvider time, ILogger<ConfigApplier> logger) : IDisposable
 {
     // YARP applies a change synchronously inside the change-token callback in practice; the bound only keeps a
     // wedged reload from blocking the discovery stream forever.
@@ -28,7 +29,7 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
         try
         {
             var previous = _current;
-            var next = SnapshotUpdater.TryApply(previous, response, out var error);
+            var next = SnapshotUpdater.TryApply(previous, response, out var error, [listeners.Outbound]);
             if (next is null)
             {
                 LogRejected(logger, response.VersionInfo, error!);

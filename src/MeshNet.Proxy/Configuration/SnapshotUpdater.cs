@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Net;
 using MeshNet.Protocol.V1;
 using MeshNet.Proxy.ClusterDns;
 
@@ -10,7 +11,11 @@ namespace MeshNet.Proxy.Configuration;
 /// </summary>
 internal static class SnapshotUpdater
 {
-    public static ProxySnapshot? TryApply(ProxySnapshot current, DiscoveryResponse response, out string? error)
+    /// <param name="ownListeners">
+    /// Listeners an endpoint must not point at because forwarding there loops: the outbound listener. (An endpoint
+    /// at this sidecar's own inbound listener is fine: a pod calling its own Service.)
+    /// </param>
+    public static ProxySnapshot? TryApply(ProxySnapshot current, DiscoveryResponse response, out string? error, IReadOnlyList<IPEndPoint>? ownListeners = null)
     {
         if (response.VersionInfo.Length == 0)
         {
@@ -48,7 +53,7 @@ internal static class SnapshotUpdater
             DnsZone = response.DnsZone ?? (response.FullState ? null : current.DnsZone),
         };
 
-        error = SnapshotValidator.Validate(next);
+        error = SnapshotValidator.Validate(next, ownListeners ?? []);
         if (error is not null)
         {
             return null;

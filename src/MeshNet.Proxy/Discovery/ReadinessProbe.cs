@@ -27,6 +27,9 @@ internal sealed partial class ReadinessProbe : BackgroundService
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WorkloadStatus _current = new() { Ready = false, Reason = "not probed yet" };
 
+    // Touched only by the probe loop.
+    private int _consecutiveFailures;
+
     public ReadinessProbe(ProxyOptions options, SocketMarker marker, TimeProvider time, ILogger<ReadinessProbe> logger)
     {
         _options = options;
@@ -73,7 +76,7 @@ internal sealed partial class ReadinessProbe : BackgroundService
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            Publish(await ProbeOnceAsync(stoppingToken).ConfigureAwait(false));
+            Publish(Debounce(await ProbeOnceAsync(stoppingToken).ConfigureAwait(false)));
             _firstProbe.TrySetResult();
             try
             {
@@ -116,10 +119,23 @@ internal sealed partial class ReadinessProbe : BackgroundService
         }
     }
 
+    /// <summary>A ready app stays ready until <see cref="ProxyOptions.ProbeFailureThreshold"/> probes in a row fail; one success makes it ready.</summary>
+    internal WorkloadStatus Debounce(WorkloadStatus probed)
+    {
+        if (probed.Ready)
+        {
+            _consecutiveFailures = 0;
+            return probed;
+        }
+
+        _consecutiveFailures++;
+        return Current.Ready && _consecutiveFailures < _options.ProbeFailureThreshold ? Current : probed;
+    }
+
     private static string FormatHost(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 
-    private void Publish(WorkloadStatus status)
+    internal void Publish(WorkloadStatus status)
     {
         TaskCompletionSource changed;
         lock (_gate)

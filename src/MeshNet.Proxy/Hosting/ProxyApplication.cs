@@ -22,7 +22,13 @@ internal sealed class ProxyApplication : IAsyncDisposable
 
     private ProxyApplication(ProxyOptions options, Action<ILoggingBuilder>? configureLogging)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            // Configuration comes from flags, not appsettings files: no content-root file watcher, which would
+            // otherwise watch whatever directory the process was started in, recursively.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         if (configureLogging is null)
         {
@@ -39,6 +45,8 @@ internal sealed class ProxyApplication : IAsyncDisposable
         // hosting logs would put logging on the success path.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        // YARP logs every proxied request at Information: the sidecar reports failures itself (x-meshnet-error).
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         // The key ring is in memory on purpose (InMemoryXmlRepository); its "keys are not encrypted at rest" warning does not apply.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 

@@ -26,6 +26,7 @@ internal static class ProxyCommandLine
           --admin ADDR:PORT         admin listener (default 127.0.0.1:15000)
           --readiness-path PATH     HTTP GET probe path on the app (default: TCP connect probe)
           --probe-interval DURATION readiness probe interval, e.g. 500ms, 1s (default 1s)
+          --probe-failure-threshold N  consecutive failures before a ready app turns unready (default 3)
           --dns ADDR:PORT|off       DNS proxy listener (default: outbound address, port 15053)
           --dns-upstream IP:PORT    resolver for names outside the cluster (default: /etc/resolv.conf)
           --mark N                  SO_MARK on the sidecar's own upstream sockets (default 1337, 0 = none)
@@ -167,6 +168,14 @@ internal static class ProxyCommandLine
                 }
 
                 return options with { ProbeInterval = interval };
+            case "--probe-failure-threshold":
+                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var threshold) || threshold < 1)
+                {
+                    error = $"--probe-failure-threshold: '{value}' is not a positive whole number";
+                    return options;
+                }
+
+                return options with { ProbeFailureThreshold = threshold };
             case "--dns":
                 if (value == "off")
                 {

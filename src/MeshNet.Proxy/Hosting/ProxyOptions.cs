@@ -37,6 +37,12 @@ internal sealed record ProxyOptions
     public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Consecutive failed probes before a ready app is reported unready (Kubernetes' failureThreshold, same
+    /// default): one slow probe on a busy machine must not pull a healthy endpoint out of every client.
+    /// </summary>
+    public int ProbeFailureThreshold { get; init; } = 3;
+
+    /// <summary>
     /// The DNS proxy's address when given with --dns (failing to bind it fails startup). Null means the default,
     /// the outbound listener's address on port 15053, bound best-effort: in loopback mode several sidecars share
     /// 127.0.0.1 and only one can own that port, the others still proxy HTTP.
