@@ -97,6 +97,21 @@ public sealed class EndpointResolverTests
     }
 
     [Fact]
+    public void Merges_AnEndpointListedInTwoSlices_ReadyWhenAnyCopyIs()
+    {
+        var service = Service("blog", "db", null, [Port(5432, name: "pg")]);
+        var pg = new EndpointSetPort("pg", 5432, "TCP", null);
+        var view = Resolve(
+            service,
+            Slice("blog", "db-1", "db", [pg], Entry("10.1.0.1", ready: false), Entry("10.1.0.2")),
+            Slice("blog", "db-2", "db", [pg], Entry("10.1.0.1")));
+
+        Assert.Equal(
+            [" 10.1.0.1:5432->5432 ready=True meshed=False", " 10.1.0.2:5432->5432 ready=True meshed=False"],
+            view.Ports[0].Endpoints.Select(Describe));
+    }
+
+    [Fact]
     public void Routes_SliceAddressOfAMeshedWorkload_ThroughItsSidecar()
     {
         var view = Resolve(

@@ -61,6 +61,11 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
 
         // stdout carries exactly one line, the ready line that tools wait for; logs go to stderr.
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Per-request hosting logs (every admin scrape, every stream) would drown the control plane's own lines,
+        // and gRPC reports a sidecar that simply went away as a read error with a stack trace: the stream
+        // session logs the disconnect itself.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Critical);
         logging?.Invoke(builder.Logging);
         var listeners = new ListenOptions[2];
         builder.WebHost.ConfigureKestrel(kestrel =>

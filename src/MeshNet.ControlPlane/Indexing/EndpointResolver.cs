@@ -43,7 +43,7 @@ internal static class EndpointResolver
                 endpoints.Add(ToEndpoint(workload, target, workload.Ready, HostnameFor(service, workload)));
             }
 
-            result.Add(new ServicePortView(port, Sorted(endpoints)));
+            result.Add(new ServicePortView(port, SortedDistinct(endpoints)));
         }
 
         return result.MoveToImmutable();
@@ -137,7 +137,7 @@ internal static class EndpointResolver
                 }
             }
 
-            result.Add(new ServicePortView(port, Sorted(endpoints)));
+            result.Add(new ServicePortView(port, SortedDistinct(endpoints)));
         }
 
         return result.MoveToImmutable();
@@ -156,7 +156,12 @@ internal static class EndpointResolver
         return new ResolvedEndpoint(workload, address, port, port, entry.Ready, false, LabelSelector.Empty, entry.Hostname);
     }
 
-    private static ImmutableArray<ResolvedEndpoint> Sorted(List<ResolvedEndpoint> endpoints)
+    /// <summary>
+    /// Sorted by address and port, one entry per address:port. Kubernetes lets one endpoint appear in several
+    /// EndpointSlices (a slice being split or handed over) and expects consumers to merge them, as kube-proxy
+    /// does; two Pods claiming one IP are merged the same way. The merged endpoint is ready when any copy is.
+    /// </summary>
+    private static ImmutableArray<ResolvedEndpoint> SortedDistinct(List<ResolvedEndpoint> endpoints)
     {
         endpoints.Sort(static (a, b) =>
         {
@@ -169,6 +174,24 @@ internal static class EndpointResolver
             c = a.Port.CompareTo(b.Port);
             return c != 0 ? c : string.CompareOrdinal(a.Workload, b.Workload);
         });
-        return [.. endpoints];
+
+        var distinct = ImmutableArray.CreateBuilder<ResolvedEndpoint>(endpoints.Count);
+        foreach (var endpoint in endpoints)
+        {
+            if (distinct.Count > 0 && distinct[^1] is var last &&
+                last.Port == endpoint.Port && string.Equals(last.Address, endpoint.Address, StringComparison.Ordinal))
+            {
+                if (endpoint.Ready && !last.Ready)
+                {
+                    distinct[^1] = last with { Ready = true };
+                }
+
+                continue;
+            }
+
+            distinct.Add(endpoint);
+        }
+
+        return distinct.DrainToImmutable();
     }
 }
