@@ -7,13 +7,13 @@ namespace MeshNet.EndToEnd.Tests;
 /// <summary>A config the sidecar rejects: it keeps its last good routes and the control plane shows the NACK.</summary>
 public sealed class NackTests(ITestOutputHelper output)
 {
-    // The input: two EndpointSlices of one Service listing the same address. Kubernetes allows it (an endpoint
-    // may sit in two slices while the controller moves it, and consumers are told to tolerate that), the control
-    // plane accepts both files and resolves the endpoint twice, and the sidecar refuses a cluster naming one
-    // endpoint twice. Should the control plane start merging duplicates, this input stops producing a NACK and
-    // the test fails at its first wait: then find another input, or note that none is left.
+    // The input: an EndpointSlice that lists the client sidecar's own outbound listener as an endpoint. Any
+    // address may stand in an EndpointSlice, and the control plane cannot know which ports a given sidecar
+    // listens on, so it accepts the file (the address is the client's pod IP, so it is sent as a meshed endpoint
+    // through the client's inbound listener, target port = the outbound port); the client sidecar refuses a
+    // config that would forward into itself in a loop. The check is the sidecar's own.
     [Fact]
-    public async Task DuplicateEndpointAcrossSlices_IsNacked_OldRoutesKeepWorking_AndTheNackShowsInDebugProxies()
+    public async Task EndpointAtTheClientsOwnOutboundListener_IsNacked_OldRoutesKeepWorking_AndTheNackShowsInDebugProxies()
     {
         await using var bed = await MeshTestBed.StartAsync(output, ("external-service.yaml", Manifests.Service(
             MeshTestBed.Namespace, "external", selector: null, new ServicePortSpec("http", 80, "8080"))));
@@ -28,7 +28,9 @@ public sealed class NackTests(ITestOutputHelper output)
         Assert.Null(before!.LastNack);
         Assert.Equal(before.SentVersion, before.AckedVersion);
 
-        bed.Manifests.Write("external-2.yaml", Slice("external-2", plain));
+        var loop = client.RequiredSidecar.Outbound;
+        bed.Manifests.Write("external-2.yaml", Manifests.EndpointSlice(
+            MeshTestBed.Namespace, "external-2", "external", "http", loop.Port, loop.Address.ToString()));
         var (nacked, _) = await Poll.UntilAsync(
             () => bed.Admin.ProxyAsync(MeshTestBed.Namespace, "client"),
             proxy => proxy?.LastNack is not null,
@@ -37,7 +39,7 @@ public sealed class NackTests(ITestOutputHelper output)
 
         bed.Log.Note($"NACK: version={nacked!.LastNack!.Version} nonce={nacked.LastNack.Nonce} message={nacked.LastNack.Message}");
         Assert.Empty(await bed.Admin.ErrorsAsync());
-        Assert.Contains(plain.Address.ToString(), nacked.LastNack.Message, StringComparison.Ordinal);
+        Assert.Contains("leads back into this sidecar; forwarding to it would loop", nacked.LastNack.Message, StringComparison.Ordinal);
         Assert.Equal(before.AckedVersion, nacked.AckedVersion);
         var tally = await mesh.SendAsync("http://external.e2e/", 50);
         Assert.Empty(tally.Failures);

@@ -98,21 +98,30 @@ public sealed class SnapshotUpdaterTests
     }
 
     [Theory]
-    [InlineData("127.0.0.1", 15001, true)]
-    [InlineData("127.0.0.2", 15001, false)]
-    [InlineData("127.0.0.1", 15002, false)]
-    public void Rejects_AnEndpointAtThisSidecarsOutboundListener(string address, int port, bool loops)
+    [InlineData("127.0.0.1", 15001, false, 0u, true)]
+    [InlineData("127.0.0.2", 15001, false, 0u, false)]
+    [InlineData("127.0.0.1", 15002, false, 0u, false)]
+    [InlineData("127.0.0.1", 15006, true, 15001u, true)]
+    [InlineData("127.0.0.1", 15006, true, 15000u, true)]
+    [InlineData("127.0.0.1", 15006, true, 8080u, false)]
+    public void Rejects_AnEndpointThatLeadsBackIntoThisSidecar(string address, int port, bool meshed, uint targetPort, bool loops)
     {
         var endpoint = Plain(port);
         endpoint.Address = address;
+        endpoint.Meshed = meshed;
+        endpoint.TargetPort = meshed ? targetPort : (uint)port;
         var response = Delta("2", clusters: [Cluster("blog", "posts", 80, endpoint)]);
+        var own = new OwnListeners(
+            new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 15006),
+            new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 15001),
+            new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 15000));
 
-        var next = SnapshotUpdater.TryApply(Base, response, out var error, [new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 15001)]);
+        var next = SnapshotUpdater.TryApply(Base, response, out var error, own);
 
         if (loops)
         {
             Assert.Null(next);
-            Assert.Equal($"cluster \"{ClusterName("blog", "posts", 80)}\": endpoint 127.0.0.1:15001 is this sidecar's own outbound listener; forwarding to it would loop", error);
+            Assert.Equal($"cluster \"{ClusterName("blog", "posts", 80)}\": endpoint {address}:{port} (target port {endpoint.TargetPort}) leads back into this sidecar; forwarding to it would loop", error);
         }
         else
         {

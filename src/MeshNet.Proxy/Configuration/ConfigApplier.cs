@@ -29,7 +29,7 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
         try
         {
             var previous = _current;
-            var next = SnapshotUpdater.TryApply(previous, response, out var error, [listeners.Outbound]);
+            var next = SnapshotUpdater.TryApply(previous, response, out var error, new OwnListeners(listeners.Inbound, listeners.Outbound, listeners.Admin));
             if (next is null)
             {
                 LogRejected(logger, response.VersionInfo, error!);

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Net;
 using MeshNet.Protocol.V1;
 using MeshNet.Proxy.ClusterDns;
 
@@ -11,11 +10,8 @@ namespace MeshNet.Proxy.Configuration;
 /// </summary>
 internal static class SnapshotUpdater
 {
-    /// <param name="ownListeners">
-    /// Listeners an endpoint must not point at because forwarding there loops: the outbound listener. (An endpoint
-    /// at this sidecar's own inbound listener is fine: a pod calling its own Service.)
-    /// </param>
-    public static ProxySnapshot? TryApply(ProxySnapshot current, DiscoveryResponse response, out string? error, IReadOnlyList<IPEndPoint>? ownListeners = null)
+    /// <param name="ownListeners">This sidecar's listeners; an endpoint that leads back into them is refused.</param>
+    public static ProxySnapshot? TryApply(ProxySnapshot current, DiscoveryResponse response, out string? error, OwnListeners? ownListeners = null)
     {
         if (response.VersionInfo.Length == 0)
         {
@@ -53,7 +49,7 @@ internal static class SnapshotUpdater
             DnsZone = response.DnsZone ?? (response.FullState ? null : current.DnsZone),
         };
 
-        error = SnapshotValidator.Validate(next, ownListeners ?? []);
+        error = SnapshotValidator.Validate(next, ownListeners ?? OwnListeners.None);
         if (error is not null)
         {
             return null;

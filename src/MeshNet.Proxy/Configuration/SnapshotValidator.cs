@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using MeshNet.Protocol.V1;
 
 namespace MeshNet.Proxy.Configuration;
@@ -12,7 +11,7 @@ internal static class SnapshotValidator
 {
     private const int MaxPort = 65535;
 
-    public static string? Validate(ProxySnapshot snapshot, IReadOnlyList<IPEndPoint> ownListeners)
+    public static string? Validate(ProxySnapshot snapshot, OwnListeners ownListeners)
     {
         foreach (var cluster in snapshot.Clusters.Values)
         {
@@ -50,7 +49,7 @@ internal static class SnapshotValidator
         return null;
     }
 
-    private static string? ValidateCluster(Cluster cluster, IReadOnlyList<IPEndPoint> ownListeners)
+    private static string? ValidateCluster(Cluster cluster, OwnListeners ownListeners)
     {
         if (cluster.Port is 0 or > MaxPort)
         {
@@ -76,11 +75,9 @@ internal static class SnapshotValidator
                 return Format("cluster \"{0}\": endpoint {1} target_port {2} is out of range 1-65535", cluster.Name, i, endpoint.TargetPort);
             }
 
-            // The control plane cannot know which addresses this sidecar listens on (any address can be put in an
-            // EndpointSlice); forwarding to one of them would send every request around in a loop.
-            if (IsOwnListener(endpoint, ownListeners))
+            if (ownListeners.LeadsBackHere(endpoint))
             {
-                return Format("cluster \"{0}\": endpoint {1}:{2} is this sidecar's own outbound listener; forwarding to it would loop", cluster.Name, endpoint.Address, endpoint.Port);
+                return Format("cluster \"{0}\": endpoint {1}:{2} (target port {3}) leads back into this sidecar; forwarding to it would loop", cluster.Name, endpoint.Address, endpoint.Port, endpoint.TargetPort);
             }
 
             if (!seen.Add((endpoint.Address, endpoint.Port)))
@@ -90,25 +87,6 @@ internal static class SnapshotValidator
         }
 
         return null;
-    }
-
-    private static bool IsOwnListener(Protocol.V1.Endpoint endpoint, IReadOnlyList<IPEndPoint> ownListeners)
-    {
-        if (!IPAddress.TryParse(endpoint.Address, out var address))
-        {
-            return false;
-        }
-
-        foreach (var listener in ownListeners)
-        {
-            if (listener.Port == endpoint.Port &&
-                (listener.Address.Equals(address) || listener.Address.Equals(IPAddress.Any) || listener.Address.Equals(IPAddress.IPv6Any)))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static string? ValidateVirtualHost(VirtualHost virtualHost, ProxySnapshot snapshot, Dictionary<string, string> domainOwners)
