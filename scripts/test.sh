@@ -19,15 +19,22 @@ dotnet test MeshNet.sln -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
   --blame-hang-timeout 5m "$@" || status=$?
 
-passed=0 failed=0 skipped=0 total=0
+passed=0 failed=0 skipped=0 total=0 aborted=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
   t=$(get total); p=$(get passed); f=$(get failed); e=$(get error)
   total=$((total + ${t:-0})); passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+  # A test host that crashed or hung leaves its run unsuccessful with its unfinished tests in no counter:
+  # such a run counts as one failure.
+  if ! grep -q '<ResultSummary outcome="Completed"' "$trx" && [ $((${f:-0} + ${e:-0})) -eq 0 ]; then
+    aborted=$((aborted + 1))
+    echo "tests: a test run did not complete: $trx" >&2
+  fi
 done
 skipped=$((total - passed - failed))
+failed=$((failed + aborted))
 
 if [ "$total" -eq 0 ]; then
   echo "tests: no test ran" >&2

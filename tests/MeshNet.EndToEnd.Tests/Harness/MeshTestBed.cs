@@ -13,10 +13,9 @@ internal sealed class MeshTestBed : IAsyncDisposable
     public const string HttpPortName = "http";
     public const string H2cPortName = "h2c";
 
-    // The sidecar's probe timeout equals its interval and one failed probe marks the app unready. At the default
-    // 1 s a CPU-starved test machine (CI runs other test assemblies beside this one) flaps healthy backends out of
-    // their Services; the backends are up before their sidecars start, so a longer interval costs no waiting.
-    private const string ProbeInterval = "3s";
+    // The sidecar's default: a ready app turns unready after 3 failed probes in a row (Kubernetes'
+    // failureThreshold), so a CPU-starved test machine does not flap healthy backends out of their Services.
+    private const string ProbeInterval = "1s";
 
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Lock _ownedGate = new();
