@@ -12,12 +12,20 @@ namespace MeshNet.Dns.Server;
 public sealed class DnsUpstreamForwarder
 {
     private readonly IPEndPoint _upstream;
+    private readonly Action<Socket>? _configureSocket;
 
-    public DnsUpstreamForwarder(IPEndPoint upstream)
+    /// <param name="configureSocket">
+    /// Called on every upstream socket before it connects, e.g. to mark it so interception rules let it pass
+    /// instead of sending it back into the DNS proxy that forwards.
+    /// </param>
+    public DnsUpstreamForwarder(IPEndPoint upstream, Action<Socket>? configureSocket = null)
     {
         ArgumentNullException.ThrowIfNull(upstream);
         _upstream = upstream;
+        _configureSocket = configureSocket;
     }
+
+    public IPEndPoint Upstream => _upstream;
 
     public DnsForwarder Forwarder => ForwardAsync;
 
@@ -36,6 +44,7 @@ public sealed class DnsUpstreamForwarder
     private async Task<ReadOnlyMemory<byte>> ExchangeUdpAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken)
     {
         using var socket = new Socket(_upstream.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _configureSocket?.Invoke(socket);
         await socket.ConnectAsync(_upstream, cancellationToken).ConfigureAwait(false);
         await socket.SendAsync(query, SocketFlags.None, cancellationToken).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(DnsResponder.MaxMessageSize);
@@ -61,6 +70,7 @@ public sealed class DnsUpstreamForwarder
     private async Task<ReadOnlyMemory<byte>> ExchangeTcpAsync(ReadOnlyMemory<byte> query, CancellationToken cancellationToken)
     {
         using var socket = new Socket(_upstream.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _configureSocket?.Invoke(socket);
         await socket.ConnectAsync(_upstream, cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         var framed = new byte[query.Length + 2];

@@ -37,7 +37,7 @@ internal sealed partial class DnsProxy(ProxyOptions options, SocketMarker marker
 
         IReadOnlyCollection<IPAddress> own = [options.Inbound.Address, options.Outbound.Address, listener.EndPoint.Address];
         Upstream = DnsUpstreamSelector.Select(options.DnsUpstream, DnsUpstreamSelector.ReadResolvConf(), own);
-        DnsForwarder forwarder = Upstream is { } upstream ? new MarkedDnsForwarder(upstream, marker).ForwardAsync : NoUpstreamAsync;
+        DnsForwarder forwarder = Upstream is { } upstream ? new DnsUpstreamForwarder(upstream, marker.Apply).Forwarder : NoUpstreamAsync;
         var server = new DnsServer(_responder, new DnsServerOptions { EndPoint = listener.EndPoint, Forwarder = forwarder }, loggers.CreateLogger<DnsServer>());
         try
         {
