@@ -94,8 +94,9 @@ public sealed class NetnsPlanningTests
     public void Plans_AppsThatCallServicesDirectly_InTheirNamespaces()
     {
         var manifests = ManifestReader.Read(TestPaths.BlogSample);
+        var suffix = 0;
         var planner = new PodPlanner(
-            PodAddressPool.ForPodCidr(IPAddress.Parse("10.244.0.0")), () => "abcde", name => $"/artifacts/{name}.dll", pod => new NetnsSidecar("mn-" + pod.Name, null));
+            PodAddressPool.ForPodCidr(IPAddress.Parse("10.244.0.0")), () => $"s{suffix++:D4}", name => $"/artifacts/{name}.dll", pod => new NetnsSidecar("mn-" + pod.Name, null));
 
         var pods = planner.Plan(manifests.Deployments);
 
