@@ -1,5 +1,11 @@
 using MeshNet.ControlPlane.Hosting;
 
+if (args is ["--help"] or ["-h"])
+{
+    await Console.Out.WriteLineAsync(ControlPlaneOptions.Usage).ConfigureAwait(false);
+    return 0;
+}
+
 ControlPlaneOptions options;
 try
 {
