@@ -31,5 +31,13 @@ bench_run_group() {
   BENCH_PGID=$!
   trap 'kill -TERM -- -"$BENCH_PGID" 2>/dev/null; sleep 1; kill -KILL -- -"$BENCH_PGID" 2>/dev/null; true' EXIT
   trap 'exit 130' INT TERM
-  wait "$BENCH_PGID"
+  local status=0
+  wait "$BENCH_PGID" || status=$?
+  bench_scrub_paths
+  return "$status"
+}
+
+# Results record the command lines they ran; keep them relative to the repository, so they name no machine's folders.
+bench_scrub_paths() {
+  sed -i "s#$(pwd)/##g" bench/results/*.json bench/results/*.md 2>/dev/null || true
 }
