@@ -10,6 +10,20 @@ public enum ServiceType
     ExternalName,
 }
 
+/// <summary>spec.ipFamilyPolicy.</summary>
+public enum IpFamilyPolicy
+{
+    SingleStack,
+    PreferDualStack,
+    RequireDualStack,
+}
+
+public enum IpFamily
+{
+    IPv4,
+    IPv6,
+}
+
 public enum SessionAffinity
 {
     None,
@@ -21,6 +35,8 @@ public enum SessionAffinity
 /// <param name="Headless">spec.clusterIP is "None".</param>
 /// <param name="ClusterIPs">Addresses requested in spec.clusterIP(s); empty when the control plane should allocate.</param>
 /// <param name="SessionAffinityTimeoutSeconds">spec.sessionAffinityConfig.clientIP.timeoutSeconds, default 10800.</param>
+/// <param name="IpFamilyPolicy">spec.ipFamilyPolicy; SingleStack when not given.</param>
+/// <param name="IpFamilies">spec.ipFamilies in order (the first is primary); empty when not given.</param>
 public sealed record MeshService(
     string Namespace,
     string Name,
@@ -33,7 +49,9 @@ public sealed record MeshService(
     bool PublishNotReadyAddresses,
     SessionAffinity SessionAffinity,
     int SessionAffinityTimeoutSeconds,
-    ImmutableDictionary<string, string> Labels)
+    ImmutableDictionary<string, string> Labels,
+    IpFamilyPolicy IpFamilyPolicy = IpFamilyPolicy.SingleStack,
+    ImmutableArray<IpFamily> IpFamilies = default)
     : MeshResource(new ResourceKey(ResourceKinds.Service, Namespace, Name));
 
 /// <param name="Name">Empty when the Service has a single unnamed port.</param>

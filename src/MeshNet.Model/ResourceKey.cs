@@ -27,4 +27,6 @@ public static class ResourceKinds
     public const string Pod = "Pod";
     public const string Sidecar = "Sidecar";
     public const string EndpointSlice = "EndpointSlice";
+    public const string TrafficPolicy = "TrafficPolicy";
+    public const string TrafficRoute = "TrafficRoute";
 }

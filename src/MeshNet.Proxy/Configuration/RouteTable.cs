@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using MeshNet.Proxy.Balancing;
+using MeshNet.Proxy.Resilience;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -68,7 +70,7 @@ internal sealed class RouteEntry(string name, string pathPrefix, ClusterEntry[] 
     }
 }
 
-internal sealed class ClusterEntry(string name, ClusterState state, OutboundDestination[] destinations)
+internal sealed class ClusterEntry(string name, ClusterState state, OutboundDestination[] destinations, ClusterResilience resilience)
 {
     // Only intercepted connections to a headless pod IP look destinations up by address; built on first use.
     private FrozenDictionary<string, OutboundDestination>? _byAddress;
@@ -79,6 +81,25 @@ internal sealed class ClusterEntry(string name, ClusterState state, OutboundDest
 
     /// <summary>YARP's state for this cluster: its model (and so its pooled HttpMessageInvoker) is current.</summary>
     public ClusterState State { get; } = state;
+
+    /// <summary>The cluster's policy and resilience state (ejections, budgets, limits), shared across snapshots.</summary>
+    public ClusterResilience Resilience { get; } = resilience;
+
+    /// <summary>
+    /// Picks a destination for one attempt by the cluster's load-balancing policy, skipping ejected destinations and,
+    /// when another is available, those in <paramref name="avoid"/> (earlier attempts of the same request).
+    /// Null when no destination is available.
+    /// </summary>
+    public DestinationLease? Pick(HttpContext context, IReadOnlyCollection<OutboundDestination>? avoid)
+    {
+        _ = context;
+        _ = avoid;
+        var destination = InterceptedDestination(context) ?? NextDestination();
+        return destination is null ? null : new DestinationLease(destination);
+    }
+
+    private OutboundDestination? InterceptedDestination(HttpContext context) =>
+        Interception.InterceptedConnection.Address(context) is { } address ? DestinationFor(address) : null;
 
     /// <summary>Round-robin over the cluster's destinations (all ready: the control plane sends only ready ones).</summary>
     public OutboundDestination? NextDestination()
@@ -116,4 +137,16 @@ internal sealed class OutboundDestination(string id, string address, string pref
     public string Prefix { get; } = prefix;
 
     public HttpTransformer Transformer { get; } = transformer;
+
+    /// <summary>Failed attempts seen by this table's balancer (placeholder until the balancers keep real statistics).</summary>
+    public FailureCount Failures { get; } = new();
+}
+
+internal sealed class FailureCount
+{
+    private long _count;
+
+    public long Value => Interlocked.Read(ref _count);
+
+    public void Increment() => Interlocked.Increment(ref _count);
 }

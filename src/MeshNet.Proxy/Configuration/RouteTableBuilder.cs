@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using MeshNet.Proxy.Forwarding;
+using MeshNet.Proxy.Resilience;
 using Yarp.ReverseProxy.Model;
 
 namespace MeshNet.Proxy.Configuration;
@@ -9,7 +10,7 @@ namespace MeshNet.Proxy.Configuration;
 internal static class RouteTableBuilder
 {
     /// <param name="clusterState">YARP's state for a cluster id, or null when YARP does not know it.</param>
-    public static RouteTable Build(ProxySnapshot snapshot, Func<string, ClusterState?> clusterState)
+    public static RouteTable Build(ProxySnapshot snapshot, Func<string, ClusterState?> clusterState, ResilienceRegistry resilience)
     {
         var transformers = new Dictionary<uint, OutboundTransformer>();
         var clusters = new Dictionary<string, ClusterEntry>(StringComparer.Ordinal);
@@ -24,7 +25,7 @@ internal static class RouteTableBuilder
                     HostKeys.DestinationPrefix(e.Address, e.Port),
                     e.Meshed ? TransformerFor(transformers, e.TargetPort) : OutboundTransformer.Unmeshed))
                 .ToArray();
-            clusters[cluster.Name] = new ClusterEntry(cluster.Name, state, destinations);
+            clusters[cluster.Name] = new ClusterEntry(cluster.Name, state, destinations, resilience.For(cluster));
         }
 
         var hosts = new Dictionary<string, VirtualHostEntry>(StringComparer.OrdinalIgnoreCase);

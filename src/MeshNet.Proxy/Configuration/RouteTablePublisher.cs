@@ -1,3 +1,4 @@
+using MeshNet.Proxy.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy;
@@ -10,7 +11,7 @@ namespace MeshNet.Proxy.Configuration;
 /// <see cref="MeshProxyConfigProvider"/>, so the request path only ever sees clusters YARP already knows.
 /// Reports the outcome of each revision to whoever waits for it (the config applier, before it ACKs).
 /// </summary>
-internal sealed partial class RouteTablePublisher(IServiceProvider services, ILogger<RouteTablePublisher> logger) : IConfigChangeListener
+internal sealed partial class RouteTablePublisher(IServiceProvider services, ResilienceRegistry resilience, ILogger<RouteTablePublisher> logger) : IConfigChangeListener
 {
     private readonly Lock _gate = new();
     private RouteTable _current = RouteTable.Empty;
@@ -55,7 +56,7 @@ internal sealed partial class RouteTablePublisher(IServiceProvider services, ILo
             try
             {
                 var lookup = services.GetRequiredService<IProxyStateLookup>();
-                var table = RouteTableBuilder.Build(config.Snapshot, id => lookup.TryGetCluster(id, out var state) ? state : null);
+                var table = RouteTableBuilder.Build(config.Snapshot, id => lookup.TryGetCluster(id, out var state) ? state : null, resilience);
                 Volatile.Write(ref _current, table);
             }
             catch (InvalidOperationException ex)

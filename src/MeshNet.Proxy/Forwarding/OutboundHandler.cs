@@ -34,9 +34,9 @@ internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpF
         }
 
         var cluster = route.PickCluster();
-        // A headless Service's pod IP:port goes to that pod; a ClusterIP matches no endpoint and round-robins.
-        var destination = intercepted is null ? cluster.NextDestination() : cluster.DestinationFor(InterceptedConnection.Address(context)!);
-        if (destination is null)
+        // A headless Service's pod IP:port goes to that pod; a ClusterIP matches no endpoint and is balanced.
+        var lease = cluster.Pick(context, avoid: null);
+        if (lease is not { Destination: var destination })
         {
             LogNoHealthyEndpoints(logger, host, cluster.Name);
             Reject(context, StatusCodes.Status503ServiceUnavailable, MeshHeaders.NoHealthyEndpoints);
@@ -49,6 +49,7 @@ internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpF
             cluster.State.Model.HttpClient,
             RequestVersions.For(context.Request),
             destination.Transformer).ConfigureAwait(false);
+        lease.Value.Complete(error == ForwarderError.None && context.Response.StatusCode < 500);
         if (error != ForwarderError.None)
         {
             ForwarderErrors.Report(context, error, destination.Id, logger);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Discovery;
 using MeshNet.Proxy.Forwarding;
+using MeshNet.Proxy.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -23,6 +24,7 @@ internal static class ProxyServiceCollectionExtensions
         // Discovery responses -> ConfigApplier -> MeshProxyConfigProvider -> YARP -> RouteTablePublisher.
         services.AddSingleton<MeshProxyConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshProxyConfigProvider>());
+        services.AddSingleton<ResilienceRegistry>();
         services.AddSingleton<RouteTablePublisher>();
         services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<RouteTablePublisher>());
         services.AddSingleton<ConfigApplier>();

@@ -167,7 +167,7 @@ public sealed class InterceptionUnitTests
     {
         var pod = new OutboundDestination("10.244.0.8:15006", "10.244.0.8", "http://10.244.0.8:15006", Yarp.ReverseProxy.Forwarder.HttpTransformer.Empty);
         var other = new OutboundDestination("10.244.0.9:15006", "10.244.0.9", "http://10.244.0.9:15006", Yarp.ReverseProxy.Forwarder.HttpTransformer.Empty);
-        var cluster = new ClusterEntry("c", new Yarp.ReverseProxy.Model.ClusterState("c"), [pod, other]);
+        var cluster = new ClusterEntry("c", new Yarp.ReverseProxy.Model.ClusterState("c"), [pod, other], new MeshNet.Proxy.Resilience.ClusterResilience(new MeshNet.Protocol.V1.Cluster { Name = "c" }));
 
         Assert.All(Enumerable.Range(0, 4), _ => Assert.Same(pod, cluster.DestinationFor("10.244.0.8")));
         Assert.NotSame(cluster.DestinationFor("10.96.0.12"), cluster.DestinationFor("10.96.0.12"));
