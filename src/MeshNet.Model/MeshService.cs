@@ -36,7 +36,11 @@ public enum SessionAffinity
 /// <param name="ClusterIPs">Addresses requested in spec.clusterIP(s); empty when the control plane should allocate.</param>
 /// <param name="SessionAffinityTimeoutSeconds">spec.sessionAffinityConfig.clientIP.timeoutSeconds, default 10800.</param>
 /// <param name="IpFamilyPolicy">spec.ipFamilyPolicy; SingleStack when not given.</param>
-/// <param name="IpFamilies">spec.ipFamilies in order (the first is primary); empty when not given.</param>
+/// <param name="IpFamilies">spec.ipFamilies in order (the first is primary); default or empty when not given.</param>
+/// <param name="LoadBalancerIngress">
+/// status.loadBalancer.ingress IPs of a LoadBalancer Service: from the API server in Kubernetes mode, allocated by the
+/// control plane in universal mode. Default or empty when none.
+/// </param>
 public sealed record MeshService(
     string Namespace,
     string Name,
@@ -51,7 +55,8 @@ public sealed record MeshService(
     int SessionAffinityTimeoutSeconds,
     ImmutableDictionary<string, string> Labels,
     IpFamilyPolicy IpFamilyPolicy = IpFamilyPolicy.SingleStack,
-    ImmutableArray<IpFamily> IpFamilies = default)
+    ImmutableArray<IpFamily> IpFamilies = default,
+    ImmutableArray<string> LoadBalancerIngress = default)
     : MeshResource(new ResourceKey(ResourceKinds.Service, Namespace, Name));
 
 /// <param name="Name">Empty when the Service has a single unnamed port.</param>
