@@ -16,6 +16,7 @@ catch (FormatException ex)
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddSingleton(options);
+var faults = new FaultState(options);
 builder.Services.AddGrpc();
 
 // Kestrel cannot serve HTTP/1.1 and prior-knowledge h2c on one cleartext port (without TLS there is no ALPN to
@@ -40,6 +41,8 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 var app = builder.Build();
+app.UseFaults(options, faults);
+app.MapFaultControl(faults);
 app.MapGrpcService<EchoService>();
 app.MapHttpEcho(options);
 
