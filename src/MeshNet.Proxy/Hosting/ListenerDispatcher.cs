@@ -1,12 +1,14 @@
 using MeshNet.Proxy.Admin;
 using MeshNet.Proxy.Forwarding;
+using MeshNet.Proxy.Interception;
 using Microsoft.AspNetCore.Http;
 
 namespace MeshNet.Proxy.Hosting;
 
 /// <summary>
 /// The whole request pipeline: one Kestrel server, three listeners, told apart by the local port the connection
-/// arrived on (an integer compare instead of routing middleware).
+/// arrived on (an integer compare instead of routing middleware). Gateway listeners may be many and share port
+/// numbers across addresses, so they are recognised by the item their connection middleware set instead.
 /// </summary>
 internal sealed class ListenerDispatcher(ListenerEndpoints listeners, OutboundHandler outbound, InboundHandler inbound, AdminHandler admin)
 {
@@ -26,6 +28,11 @@ internal sealed class ListenerDispatcher(ListenerEndpoints listeners, OutboundHa
         if (port == listeners.AdminPort)
         {
             return admin.InvokeAsync(context);
+        }
+
+        if (InterceptedConnection.IsExposed(context))
+        {
+            return outbound.InvokeAsync(context);
         }
 
         // Only reachable in the instant between Kestrel binding and the bound ports being recorded.

@@ -22,11 +22,15 @@ internal sealed class ListenerEndpoints
 
     public int AdminPort { get; private set; }
 
+    /// <summary>The gateway (--expose) listeners, in the order given.</summary>
+    public IReadOnlyList<IPEndPoint> Exposed { get; private set; } = [];
+
     public Task WhenBound => _bound.Task;
 
-    public void SetBound(IPEndPoint inbound, IPEndPoint outbound, IPEndPoint admin)
+    public void SetBound(IPEndPoint inbound, IPEndPoint outbound, IPEndPoint admin, IReadOnlyList<IPEndPoint>? exposed = null)
     {
         (Inbound, Outbound, Admin) = (inbound, outbound, admin);
+        Exposed = exposed ?? [];
         (InboundPort, OutboundPort, AdminPort) = (inbound.Port, outbound.Port, admin.Port);
         _bound.TrySetResult();
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Gateway;
 using MeshNet.Proxy.Interception;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,10 +19,11 @@ namespace MeshNet.Proxy.Hosting;
 internal sealed class ProxyApplication : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ListenOptions[] _listenOptions = new ListenOptions[3];
+    private readonly ListenOptions[] _listenOptions;
 
     private ProxyApplication(ProxyOptions options, Action<ILoggingBuilder>? configureLogging)
     {
+        _listenOptions = new ListenOptions[3 + options.Exposes.Length];
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             // Configuration comes from flags, not appsettings files: no content-root file watcher, which would
@@ -60,6 +62,11 @@ internal sealed class ProxyApplication : IAsyncDisposable
             Listen(kestrel, 0, options.Inbound, InterceptionMiddleware.UseInboundInterception);
             Listen(kestrel, 1, options.Outbound, InterceptionMiddleware.UseOutboundInterception);
             Listen(kestrel, 2, options.Admin, static _ => { });
+            for (var i = 0; i < options.Exposes.Length; i++)
+            {
+                var host = options.Exposes[i].Host;
+                Listen(kestrel, 3 + i, options.Exposes[i].Listen, listen => listen.UseExposedHost(host));
+            }
         });
 
         builder.Services.AddMeshProxy(options);
@@ -91,7 +98,13 @@ internal sealed class ProxyApplication : IAsyncDisposable
             throw new IOException($"listeners must bind distinct ports (inbound={inbound} outbound={outbound} admin={admin})");
         }
 
-        Endpoints.SetBound(inbound, outbound, admin);
+        var exposed = _listenOptions[3..].Select(l => l.IPEndPoint!).ToArray();
+        if (exposed.FirstOrDefault(e => e.Port == inbound.Port || e.Port == outbound.Port || e.Port == admin.Port) is { } clash)
+        {
+            throw new IOException($"gateway listener {clash} got the port of another listener");
+        }
+
+        Endpoints.SetBound(inbound, outbound, admin, exposed);
     }
 
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
@@ -100,9 +113,13 @@ internal sealed class ProxyApplication : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
 
-    /// <summary>"meshnet-proxy ready inbound=IP:PORT outbound=IP:PORT admin=IP:PORT", the line launchers wait for.</summary>
+    /// <summary>
+    /// "meshnet-proxy ready inbound=IP:PORT outbound=IP:PORT admin=IP:PORT", the line launchers wait for; a gateway
+    /// appends " exposed=IP:PORT,IP:PORT" (the bound gateway listeners, in flag order).
+    /// </summary>
     public string ReadyLine() =>
-        $"meshnet-proxy ready inbound={Endpoints.Inbound} outbound={Endpoints.Outbound} admin={Endpoints.Admin}";
+        $"meshnet-proxy ready inbound={Endpoints.Inbound} outbound={Endpoints.Outbound} admin={Endpoints.Admin}"
+        + (Endpoints.Exposed.Count == 0 ? string.Empty : $" exposed={string.Join(',', Endpoints.Exposed)}");
 
     private void Listen(KestrelServerOptions kestrel, int index, IPEndPoint endPoint, Action<ListenOptions> interception) =>
         kestrel.Listen(endPoint, listen =>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
+using MeshNet.Proxy.Gateway;
 
 namespace MeshNet.Proxy.Hosting;
 
@@ -30,6 +31,8 @@ internal static class ProxyCommandLine
           --dns ADDR:PORT|off       DNS proxy listener (default: outbound address, port 15053)
           --dns-upstream IP:PORT    resolver for names outside the cluster (default: /etc/resolv.conf)
           --mark N                  SO_MARK on the sidecar's own upstream sockets (default 1337, 0 = none)
+          --expose ADDR:PORT=HOST:PORT  gateway role: a listener whose requests are routed like outbound
+                                    requests to HOST:PORT, e.g. 127.0.100.1:80=frontend.blog:80 (repeatable)
           --help                    show this help
 
         meshnet-proxy init --help   installs the interception rules (init-container role)
@@ -40,6 +43,7 @@ internal static class ProxyCommandLine
     {
         var options = new ProxyOptions();
         var ports = ImmutableArray.CreateBuilder<NamedPort>();
+        var exposes = ImmutableArray.CreateBuilder<ExposedListener>();
         error = null;
         help = false;
 
@@ -78,6 +82,17 @@ internal static class ProxyCommandLine
                 return null;
             }
 
+            if (flag == "--expose")
+            {
+                if (ExposedListener.Parse(value, out error) is not { } exposed)
+                {
+                    return null;
+                }
+
+                exposes.Add(exposed);
+                continue;
+            }
+
             options = Apply(options, ports, flag, value, out error);
             if (error is not null)
             {
@@ -85,8 +100,9 @@ internal static class ProxyCommandLine
             }
         }
 
+        options = options with { Ports = ports.ToImmutable(), Exposes = exposes.ToImmutable() };
         error = DistinctListenerPorts(options);
-        return error is null ? options with { Ports = ports.ToImmutable() } : null;
+        return error is null ? options : null;
     }
 
     /// <summary>The listeners are told apart by local port, so two of them may not share one (0 excepted).</summary>
@@ -99,6 +115,23 @@ internal static class ProxyCommandLine
             if (clash.Flag is not null)
             {
                 return $"{flag} and {clash.Flag} use the same port {port}";
+            }
+        }
+
+        // Gateway listeners are told apart by a connection item, so only the three fixed ports are reserved for
+        // them; two of them may share a port number on different addresses (80 on each LoadBalancer address).
+        var seen = new HashSet<IPEndPoint>();
+        foreach (var exposed in options.Exposes)
+        {
+            var clash = listeners.FirstOrDefault(l => l.Port == exposed.Listen.Port && l.Port != 0);
+            if (clash.Flag is not null)
+            {
+                return $"--expose {exposed.Listen} and {clash.Flag} use the same port {clash.Port}";
+            }
+
+            if (exposed.Listen.Port != 0 && !seen.Add(exposed.Listen))
+            {
+                return $"--expose {exposed.Listen} is given twice";
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using MeshNet.Proxy.Gateway;
 
 namespace MeshNet.Proxy.Hosting;
 
@@ -30,6 +31,9 @@ internal sealed record ProxyOptions
     public IPEndPoint Outbound { get; init; } = new(IPAddress.Loopback, 15001);
 
     public IPEndPoint Admin { get; init; } = new(IPAddress.Loopback, 15000);
+
+    /// <summary>Gateway role: extra listeners, each routed like outbound requests to one virtual host.</summary>
+    public ImmutableArray<ExposedListener> Exposes { get; init; } = [];
 
     /// <summary>HTTP GET path probed on the app; null means a TCP connect probe.</summary>
     public string? ReadinessPath { get; init; }

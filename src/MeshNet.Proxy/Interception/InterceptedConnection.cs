@@ -15,6 +15,7 @@ internal static class InterceptedConnection
     private const string VirtualHostItem = "meshnet.intercepted.virtual-host";
     private const string TargetPortItem = "meshnet.intercepted.target-port";
     private const string AddressItem = "meshnet.intercepted.address";
+    private const string ExposedItem = "meshnet.gateway.exposed";
 
     /// <summary>"10.96.0.12:80" or "[fd00::12]:80": the spelling virtual-host domains use for an IP literal.</summary>
     public static string DomainKey(IPEndPoint destination) =>
@@ -27,6 +28,20 @@ internal static class InterceptedConnection
         items[VirtualHostItem] = domainKey;
         items[AddressItem] = destination.Address.ToString();
     }
+
+    /// <summary>
+    /// A gateway listener's connection: routed like an outbound one to <paramref name="host"/> ("frontend.blog:80"),
+    /// with no dialled address (a gateway is never headless-pod aware: it picks among the Service's endpoints).
+    /// </summary>
+    public static void SetExposedHost(IDictionary<object, object?> items, string host)
+    {
+        items[VirtualHostItem] = host;
+        items[ExposedItem] = true;
+    }
+
+    /// <summary>True on a gateway (--expose) listener's connection.</summary>
+    public static bool IsExposed(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(ExposedItem) == true;
 
     /// <summary>The IP the app dialled, when intercepted to a virtual host.</summary>
     public static string? Address(HttpContext context) =>
