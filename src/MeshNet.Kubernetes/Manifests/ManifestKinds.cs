@@ -1,6 +1,7 @@
 using System.Text.Json;
 using k8s;
 using k8s.Models;
+using MeshNet.Kubernetes.Crds;
 using MeshNet.Kubernetes.Validation;
 using MeshNet.Model;
 
@@ -12,6 +13,7 @@ internal sealed record ManifestKind(
     string Kind,
     Type Type,
     bool Namespaced,
+    Func<JsonElement, IReadOnlyList<FieldError>> CheckSchema,
     Func<JsonElement, IKubernetesObject<V1ObjectMeta>> Deserialize,
     Action<IKubernetesObject<V1ObjectMeta>, FieldErrors> Validate);
 
@@ -27,6 +29,8 @@ internal static class ManifestKinds
         Create<V1Pod>("v1", ResourceKinds.Pod, namespaced: true, PodValidator.Validate),
         Create<V1EndpointSlice>("discovery.k8s.io/v1", ResourceKinds.EndpointSlice, namespaced: true, EndpointSliceValidator.Validate),
         Create<V1Deployment>("apps/v1", Deployment, namespaced: true, DeploymentValidator.Validate),
+        CreateCustom<V1alpha1TrafficPolicy>(CrdSchemas.TrafficPolicy, TrafficPolicyValidator.Validate),
+        CreateCustom<V1alpha1TrafficRoute>(CrdSchemas.TrafficRoute, TrafficRouteValidator.Validate),
     ];
 
     public static string Supported { get; } = string.Join(", ", All.Select(k => $"{k.ApiVersion} {k.Kind}"));
@@ -36,6 +40,15 @@ internal static class ManifestKinds
     private static ManifestKind Create<T>(string apiVersion, string kind, bool namespaced, Action<T, FieldErrors> validate)
         where T : class, IKubernetesObject<V1ObjectMeta> =>
         new(apiVersion, kind, typeof(T), namespaced,
+            element => SchemaChecker.Check(element, typeof(T)),
+            element => KubernetesJson.Deserialize<T>(element),
+            (resource, errors) => validate((T)resource, errors));
+
+    /// <summary>A MeshNet custom resource: its CRD's schema is the strict field check.</summary>
+    private static ManifestKind CreateCustom<T>(CrdDefinition crd, Action<T, FieldErrors> validate)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        new(crd.ApiVersion, crd.Kind, typeof(T), crd.Namespaced,
+            element => CrdSchemaChecker.Check(element, crd.Schema),
             element => KubernetesJson.Deserialize<T>(element),
             (resource, errors) => validate((T)resource, errors));
 }

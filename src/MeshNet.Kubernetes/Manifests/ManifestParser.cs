@@ -98,7 +98,7 @@ public static class ManifestParser
             return Failed(origin, index, key, "apiVersion", $"unsupported apiVersion \"{apiVersion}\" for kind {kind.Kind}: expected {kind.ApiVersion}");
         }
 
-        var fieldErrors = SchemaChecker.Check(root, kind.Type);
+        var fieldErrors = kind.CheckSchema(root);
         if (fieldErrors.Count > 0)
         {
             return Failed(origin, index, key, fieldErrors);

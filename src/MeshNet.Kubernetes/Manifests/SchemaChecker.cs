@@ -17,10 +17,13 @@ internal static class SchemaChecker
 {
     private static readonly ConcurrentDictionary<Type, IReadOnlyDictionary<string, Type>> Members = new();
 
-    public static IReadOnlyList<FieldError> Check(JsonElement root, Type type)
+    public static IReadOnlyList<FieldError> Check(JsonElement root, Type type) => Check(root, type, string.Empty);
+
+    /// <param name="path">Where <paramref name="value"/> sits in its document, prefixed to every error's field.</param>
+    public static IReadOnlyList<FieldError> Check(JsonElement value, Type type, string path)
     {
         var errors = new List<FieldError>();
-        CheckValue(root, type, string.Empty, errors);
+        CheckValue(value, type, path, errors);
         return errors;
     }
 
@@ -115,7 +118,8 @@ internal static class SchemaChecker
         }
     }
 
-    private static void CheckInteger(JsonElement value, bool is32Bit, string path, List<FieldError> errors)
+    /// <summary>True when <paramref name="value"/> is an integer that fits.</summary>
+    internal static bool CheckInteger(JsonElement value, bool is32Bit, string path, List<FieldError> errors)
     {
         if (value.ValueKind != JsonValueKind.Number)
         {
@@ -129,6 +133,12 @@ internal static class SchemaChecker
         {
             errors.Add(new FieldError(path, $"integer {number} is out of range"));
         }
+        else
+        {
+            return true;
+        }
+
+        return false;
     }
 
     private static void CheckIntOrString(JsonElement value, string path, List<FieldError> errors)
@@ -158,7 +168,7 @@ internal static class SchemaChecker
         }
     }
 
-    private static void CheckTimestamp(JsonElement value, string path, List<FieldError> errors)
+    internal static void CheckTimestamp(JsonElement value, string path, List<FieldError> errors)
     {
         if (Expect(value, JsonValueKind.String, "timestamp", path, errors)
             && !DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _))
@@ -167,7 +177,7 @@ internal static class SchemaChecker
         }
     }
 
-    private static bool Expect(JsonElement value, JsonValueKind kind, string expected, string path, List<FieldError> errors)
+    internal static bool Expect(JsonElement value, JsonValueKind kind, string expected, string path, List<FieldError> errors)
     {
         if (value.ValueKind == kind)
         {
@@ -178,7 +188,7 @@ internal static class SchemaChecker
         return false;
     }
 
-    private static FieldError WrongType(string path, string expected, JsonElement value) =>
+    internal static FieldError WrongType(string path, string expected, JsonElement value) =>
         new(path, $"expected {expected}, got {Describe(value.ValueKind)}");
 
     private static string Describe(JsonValueKind kind) => kind switch

@@ -32,6 +32,7 @@ internal static class ServiceValidator
         else
         {
             ValidateClusterIPs(spec, errors);
+            ValidateIpFamilies(spec, headless, errors);
             if ((spec.Ports is null || spec.Ports.Count == 0) && !headless)
             {
                 errors.Add("spec.ports", "required: a Service needs at least one port unless it is headless or ExternalName");
@@ -59,6 +60,16 @@ internal static class ServiceValidator
         {
             errors.Add("spec.clusterIP", "must not be set for type ExternalName");
         }
+
+        if (spec.IpFamilies is { Count: > 0 })
+        {
+            errors.Add("spec.ipFamilies", "must not be set for type ExternalName");
+        }
+
+        if (spec.IpFamilyPolicy is not null)
+        {
+            errors.Add("spec.ipFamilyPolicy", "must not be set for type ExternalName");
+        }
     }
 
     private static void ValidateClusterIPs(V1ServiceSpec spec, FieldErrors errors)
@@ -81,6 +92,10 @@ internal static class ServiceValidator
             {
                 errors.Check(path, NameRules.IP(ip));
             }
+            else if (spec.ClusterIPs.Count > 1)
+            {
+                errors.Add("spec.clusterIPs", "\"None\" must be the first and only value");
+            }
         }
 
         if (!string.IsNullOrEmpty(spec.ClusterIP) && spec.ClusterIPs.Count > 0 && spec.ClusterIPs[0] != spec.ClusterIP)
@@ -101,6 +116,71 @@ internal static class ServiceValidator
             errors.Add("spec.clusterIPs[1]", "must be of the other IP family than spec.clusterIPs[0] (a dual-stack pair)");
         }
     }
+
+    /// <summary>
+    /// spec.ipFamilyPolicy and spec.ipFamilies on their own and against the cluster IPs, as the API server checks
+    /// them before it knows the cluster's service CIDRs (whether a family is configured is the allocator's check).
+    /// </summary>
+    private static void ValidateIpFamilies(V1ServiceSpec spec, bool headless, FieldErrors errors)
+    {
+        if (spec.IpFamilyPolicy is { } policy && policy is not ("SingleStack" or "PreferDualStack" or "RequireDualStack"))
+        {
+            errors.Add("spec.ipFamilyPolicy", $"unsupported value \"{policy}\": must be SingleStack, PreferDualStack or RequireDualStack");
+        }
+
+        var families = spec.IpFamilies ?? [];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < families.Count; i++)
+        {
+            var family = families[i] ?? string.Empty;
+            if (family is not ("IPv4" or "IPv6"))
+            {
+                errors.Add(Indexed("spec.ipFamilies", i), $"unsupported value \"{family}\": must be IPv4 or IPv6");
+            }
+            else if (!seen.Add(family))
+            {
+                errors.Add(Indexed("spec.ipFamilies", i), $"duplicate family {family}");
+            }
+        }
+
+        if (families.Count > 2)
+        {
+            errors.Add("spec.ipFamilies", "may hold at most two families, one IPv4 and one IPv6");
+        }
+
+        var ips = EffectiveClusterIPs(spec);
+        if (spec.IpFamilyPolicy == "SingleStack" && (families.Count > 1 || ips.Count > 1))
+        {
+            errors.Add("spec.ipFamilyPolicy", "must be PreferDualStack or RequireDualStack when two IP families are given");
+        }
+
+        // A headless Service may name families without having addresses of them.
+        if (headless)
+        {
+            return;
+        }
+
+        for (var i = 0; i < Math.Min(ips.Count, families.Count); i++)
+        {
+            if (!IPAddress.TryParse(ips[i], out var ip) || families[i] is not ("IPv4" or "IPv6"))
+            {
+                continue;
+            }
+
+            var isIPv6 = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+            if (isIPv6 != (families[i] == "IPv6"))
+            {
+                var field = spec.ClusterIPs is { Count: > 0 } ? Indexed("spec.clusterIPs", i) : "spec.clusterIP";
+                errors.Add(field, $"{ips[i]} is not an {families[i]} address, as spec.ipFamilies[{i.ToString(CultureInfo.InvariantCulture)}] requires");
+            }
+        }
+    }
+
+    /// <summary>spec.clusterIPs, or spec.clusterIP alone: the API server copies whichever is given into the other.</summary>
+    private static IList<string> EffectiveClusterIPs(V1ServiceSpec spec) =>
+        spec.ClusterIPs is { Count: > 0 } ? spec.ClusterIPs
+        : string.IsNullOrEmpty(spec.ClusterIP) ? []
+        : [spec.ClusterIP];
 
     private static void ValidatePorts(IList<V1ServicePort>? ports, string type, FieldErrors errors)
     {
