@@ -6,6 +6,7 @@ namespace MeshNet.EndToEnd.Tests.Harness;
 internal sealed class BackendProcess : IAsyncDisposable
 {
     private readonly ChildProcess _process;
+    private BackendControlClient? _control;
 
     private BackendProcess(string name, ChildProcess process, ReadyLine ready)
     {
@@ -22,13 +23,18 @@ internal sealed class BackendProcess : IAsyncDisposable
 
     public IPEndPoint H2c { get; }
 
-    public static async Task<BackendProcess> StartAsync(string name, IPAddress address, TestLog log)
+    /// <summary>Its fault modes and counters (<c>/__faults</c>, <c>/__stats</c>).</summary>
+    public BackendControlClient Control => _control ??= new BackendControlClient(Http);
+
+    /// <param name="extraArgs">Further flags, e.g. fault modes to start with.</param>
+    public static async Task<BackendProcess> StartAsync(string name, IPAddress address, TestLog log, IEnumerable<string>? extraArgs = null)
     {
         string[] args =
         [
             "--name", name,
             "--listen", new IPEndPoint(address, PodPorts.AppHttp).ToString(),
             "--h2c-listen", new IPEndPoint(address, PodPorts.AppH2c).ToString(),
+            .. extraArgs ?? [],
         ];
         var process = ChildProcess.Start(name + "/app", "meshnet-testbackend", MeshBinaries.TestBackend, args, log);
         try
@@ -44,5 +50,9 @@ internal sealed class BackendProcess : IAsyncDisposable
 
     public Task StopAsync() => _process.StopAsync();
 
-    public ValueTask DisposeAsync() => _process.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _control?.Dispose();
+        return _process.DisposeAsync();
+    }
 }

@@ -1,0 +1,60 @@
+using MeshNet.EndToEnd.Tests.Harness;
+using Xunit.Abstractions;
+using static MeshNet.EndToEnd.Tests.Traffic.TrafficManifests;
+
+namespace MeshNet.EndToEnd.Tests.Traffic;
+
+/// <summary>A backend that never answers: the request timeout answers 504, a per-try timeout moves on.</summary>
+public sealed class TimeoutTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan PerTryTimeout = TimeSpan.FromMilliseconds(300);
+
+    [Fact]
+    public async Task HungBackend_Gets504AtTheRequestTimeout_AndAPerTryTimeoutRetriesOnAnotherEndpoint()
+    {
+        await using var mesh = await TrafficBed.StartAsync(output, "backend-1", "backend-2", "backend-3");
+        await mesh.Control("backend-1").SetFaultsAsync(new BackendFaults(Hang: true));
+        using var load = mesh.Load();
+
+        // Round robin with no retries: every third request reaches the hung backend and must end at the timeout.
+        await mesh.ApplyAsync(PolicyFile, Policy(
+            "backend-timeout",
+            "loadBalancer: {type: RoundRobin}",
+            "timeouts: {request: 2s}",
+            "retries: {attempts: 0, on: [connect-failure]}"),
+            "\"e2e/backend-timeout\"");
+        var timedOut = await load.RunAsync(9, concurrency: 9);
+
+        mesh.Log.Note($"request timeout: {timedOut}; 504 latencies: "
+            + string.Join(", ", timedOut.Failures.Select(f => $"{f.Latency.TotalMilliseconds:F0}ms")));
+        var hung = timedOut.Failures;
+        Assert.Equal(3, hung.Count);
+        Assert.Equal(6, timedOut.Succeeded);
+        Assert.All(hung, f =>
+        {
+            Assert.Equal(504, f.Status);
+            Assert.Equal("upstream-timeout", f.MeshError);
+            Assert.InRange(f.Latency, RequestTimeout * 0.9, RequestTimeout * 1.1);
+        });
+        Assert.Equal(hung.Count, (int)(await mesh.Control("backend-1").StatsAsync()).Hung);
+
+        // A per-try timeout far below the request timeout: the attempt at the hung backend is abandoned and retried.
+        await mesh.ApplyAsync(PolicyFile, Policy(
+            "backend-pertry",
+            "loadBalancer: {type: RoundRobin}",
+            "timeouts: {request: 3s, perTry: 300ms}",
+            "retries: {attempts: 2, on: [gateway-error, 5xx, reset, connect-failure], backoff: {base: 5ms, max: 20ms}}"),
+            "\"e2e/backend-pertry\"");
+        var hungBefore = (await mesh.Control("backend-1").StatsAsync()).Hung;
+        var retried = await load.RunAsync(30, concurrency: 3);
+
+        var hungAttempts = (await mesh.Control("backend-1").StatsAsync()).Hung - hungBefore;
+        var slowest = retried.Outcomes.Max(o => o.Latency);
+        mesh.Log.Note($"per-try timeout: {retried}; attempts abandoned at the hung backend: {hungAttempts}; slowest {slowest.TotalMilliseconds:F0} ms");
+        Assert.Empty(retried.Failures);
+        Assert.DoesNotContain("backend-1", retried.ByBackend.Keys);
+        Assert.True(hungAttempts > 0, "no attempt reached the hung backend: the per-try path was not exercised");
+        Assert.InRange(slowest, PerTryTimeout, RequestTimeout);
+    }
+}
