@@ -14,6 +14,7 @@ internal static class CommandLine
         root.Subcommands.Add(Demo(shutdown));
         root.Subcommands.Add(Up(shutdown));
         root.Subcommands.Add(Down());
+        root.Subcommands.Add(Get(shutdown));
         return root;
     }
 
@@ -111,6 +112,30 @@ internal static class CommandLine
         var command = new Command("down", "Stop a netns-mode `meshctl up` and remove its namespaces, links, rules, files and processes") { stateFile };
         command.SetAction(parse => new DownCommand(parse.GetValue(stateFile)!, Console.Out).Run());
         return command;
+    }
+
+    private static Command Get(ShutdownSignal shutdown)
+    {
+        var ns = new Option<string>("--namespace", "-n") { Description = "Namespace to list", DefaultValueFactory = _ => "default" };
+        var all = new Option<bool>("--all-namespaces", "-A") { Description = "List every namespace" };
+        var format = new Option<string?>("--output", "-o") { Description = "Output format: wide or json" };
+        format.AcceptOnlyFromAmong("wide", "json");
+        var controlPlane = new Option<Uri?>("--control-plane")
+        {
+            Description = $"Control plane admin URL (default: ${ControlPlaneLocator.EnvironmentVariable}, the running `up`, or {ControlPlaneLocator.Default})",
+        };
+        var services = new Command("svc", "List Services: type, cluster IP, external IP, ports, ready/total endpoints") { ns, all, format, controlPlane };
+        services.Aliases.Add("services");
+        services.Aliases.Add("service");
+        services.SetAction(async (parse, _) =>
+        {
+            var url = ControlPlaneLocator.Resolve(
+                parse.GetValue(controlPlane), Environment.GetEnvironmentVariable(ControlPlaneLocator.EnvironmentVariable), Local.Netns.NetnsOptions.DefaultStateFile);
+            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+            return await new GetServicesCommand(http, url, Console.Out, Console.Error)
+                .RunAsync(parse.GetValue(ns)!, parse.GetValue(all), parse.GetValue(format), shutdown.Token).ConfigureAwait(false);
+        });
+        return new Command("get", "Show resources of the running mesh (from the control plane's admin API)") { services };
     }
 
     private static Option<bool> VerboseOption() =>

@@ -33,15 +33,15 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
             };
 
             var readiness = new MeshReadiness(http, session.Mesh.ControlPlaneAdmin, time);
-            MeshGateway? gateway = null;
-            using var stopGateway = new GatewayDisposer(() => gateway);
             Uri target;
             if (session.Network is { } network)
             {
                 // Netns mode: traffic enters like a browser's would, through the frontend's LoadBalancer address.
                 await session.WatchAsync(readiness.WaitForPodsAsync([.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, ReadyProgress(session.Mesh.Pods.Count), cancellationToken)).ConfigureAwait(false);
-                gateway = await session.WatchAsync(MeshGateway.StartAsync(session.Mesh, http, network.Options.GatewayNetwork, time, cancellationToken)).ConfigureAwait(false);
-                var frontend = gateway.Services.FirstOrDefault(s => $"{s.Service.Name}.{s.Service.Namespace}" == DemoOptions.FrontendHost && s.External is not null)
+                // Stopped with the session's processes; the demo's Services do not change, so nothing follows them.
+                var gateway = await session.WatchAsync(MeshGateway.StartAsync(
+                    session.Mesh, http, MeshGateway.SidecarAddress(network.Options.GatewayNetwork), network.Options.GatewayNetwork, time, cancellationToken)).ConfigureAwait(false);
+                var frontend = gateway.Plan.Services.FirstOrDefault(s => $"{s.Service.Name}.{s.Service.Namespace}" == DemoOptions.FrontendHost && s.External is not null)
                     ?? throw new ManifestException($"{DemoOptions.FrontendHost} is not a LoadBalancer Service: the demo has no way in");
                 target = new Uri($"http://{frontend.External}");
                 progress.WriteLine($"meshctl demo: frontend at {target} (LoadBalancer; pods in network namespaces on {network.Options.PodCidr})");

@@ -45,9 +45,9 @@ internal sealed class MeshSession : IDisposable
             throw new ManifestException("invalid manifests:\n  " + string.Join("\n  ", manifests.Errors));
         }
 
-        if (manifests.Deployments.Count == 0)
+        if (manifests.Deployments.Count == 0 && manifests.BarePods.Count == 0)
         {
-            throw new ManifestException($"no Deployment in {directory}: nothing to run");
+            throw new ManifestException($"no Deployment or Pod in {directory}: nothing to run");
         }
 
         return manifests;
@@ -74,7 +74,7 @@ internal sealed class MeshSession : IDisposable
         {
             var addresses = new PodAddressPool(podNetwork);
             var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve);
-            var pods = planner.Plan(manifests.Deployments);
+            var pods = planner.Plan(manifests.Deployments, manifests.BarePods);
             var mesh = await LocalMesh.StartAsync(new ControlPlaneSettings(Path.GetFullPath(directory)), pods, binaries, log, time, cancellationToken)
                 .ConfigureAwait(false);
             return new MeshSession(manifests, addresses, log, mesh, binaries, null);
@@ -89,12 +89,17 @@ internal sealed class MeshSession : IDisposable
             var upstream = PodNetwork.HostNameserver() is { } host ? $"{host}:53" : $"{gateway}:53";
             var addresses = PodAddressPool.ForPodCidr(netns.PodNetwork);
             var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve, pod => new NetnsSidecar(network.NamespaceFor(pod), upstream));
-            var pods = planner.Plan(manifests.Deployments);
-            var controlPlane = new ControlPlaneSettings(
-                Path.GetFullPath(directory),
-                GrpcAddress: $"{gateway}:0",
-                ExtraArguments: ["--dns", $"{gateway}:53", "--state-dir", Path.Combine(network.RunDirectory, "control-plane")]);
+            var pods = planner.Plan(manifests.Deployments, manifests.BarePods);
+            List<string> extra = ["--dns", $"{gateway}:53", "--state-dir", Path.Combine(network.RunDirectory, "control-plane")];
+            if (SupportsLoadBalancerCidr(binaries))
+            {
+                // Per run, like the bridge and the pod CIDR: two runs must not hand out the same external address.
+                extra.AddRange(["--load-balancer-cidr", $"{netns.GatewayNetwork}/24"]);
+            }
+
+            var controlPlane = new ControlPlaneSettings(Path.GetFullPath(directory), GrpcAddress: $"{gateway}:0", ExtraArguments: extra);
             var mesh = await LocalMesh.StartAsync(controlPlane, pods, binaries, log, time, cancellationToken, network).ConfigureAwait(false);
+            network.RecordControlPlane(mesh.ControlPlaneAdmin);
             return new MeshSession(manifests, addresses, log, mesh, binaries, network);
         }
         catch
@@ -102,6 +107,16 @@ internal sealed class MeshSession : IDisposable
             network.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether this meshnet-control allocates LoadBalancer addresses (--load-balancer-cidr). Asked once per run
+    /// through --help, so meshctl works with a control plane from before that flag.
+    /// </summary>
+    private static bool SupportsLoadBalancerCidr(MeshBinaries binaries)
+    {
+        var (code, stdout, stderr) = Local.Netns.HostCommand.TryRun(DotnetHost.Path, binaries.Resolve("meshnet-control"), "--help");
+        return code == 0 && (stdout + stderr).Contains("--load-balancer-cidr", StringComparison.Ordinal);
     }
 
     /// <summary>Awaits <paramref name="work"/>, failing fast if any process of the mesh exits meanwhile.</summary>

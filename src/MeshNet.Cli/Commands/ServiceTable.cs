@@ -1,40 +1,158 @@
 using System.Globalization;
+using System.Net;
+using System.Text;
 using MeshNet.Cli.Local.Gateway;
 
 namespace MeshNet.Cli.Commands;
 
-/// <summary>Services as `kubectl get svc` shows them, with where the gateway serves them on this machine.</summary>
+/// <summary>
+/// Services as `kubectl get svc` prints them: left-aligned columns three spaces apart, NAMESPACE first with -A,
+/// "80:30080/TCP" ports, EXTERNAL-IP "&lt;pending&gt;" for a LoadBalancer without an address, and MeshNet's ENDPOINTS
+/// column (ready/total). Wide adds the ready endpoint addresses.
+/// </summary>
 internal static class ServiceTable
 {
-    public static void Write(TextWriter output, IReadOnlyList<ExposedService> services)
+    /// <param name="externalOverride">
+    /// External addresses known to the caller but not (yet) to the control plane: the runner's own choice for a
+    /// LoadBalancer Service, by "namespace/name".
+    /// </param>
+    public static string Format(
+        IEnumerable<ServiceStatus> services,
+        bool allNamespaces,
+        bool wide,
+        IReadOnlyDictionary<string, IPAddress>? externalOverride = null)
     {
-        if (services.Count == 0)
+        var header = new List<string>();
+        if (allNamespaces)
         {
-            return;
+            header.Add("NAMESPACE");
         }
 
-        output.WriteLine($"{"NAMESPACE",-12}{"NAME",-20}{"TYPE",-14}{"CLUSTER-IP",-16}{"EXTERNAL-IP",-16}PORT(S)");
-        foreach (var exposed in services)
+        header.AddRange(["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "ENDPOINTS"]);
+        if (wide)
         {
-            var service = exposed.Service;
-            var port = exposed.Port.NodePort is { } node
-                ? string.Create(CultureInfo.InvariantCulture, $"{exposed.Port.Port}:{node}/{exposed.Port.Protocol}")
-                : string.Create(CultureInfo.InvariantCulture, $"{exposed.Port.Port}/{exposed.Port.Protocol}");
-            var clusterIp = service.ClusterIPs.Count > 0 ? service.ClusterIPs[0] : "None";
-            var external = exposed.External?.Address.ToString() ?? "<none>";
-            output.WriteLine($"{service.Namespace,-12}{service.Name,-20}{service.Type,-14}{clusterIp,-16}{external,-16}{port}");
+            header.Add("ADDRESSES");
         }
 
-        foreach (var exposed in services)
+        var rows = new List<List<string>> { header };
+        foreach (var service in services.OrderBy(s => s.Namespace, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal))
         {
+            var row = new List<string>();
+            if (allNamespaces)
+            {
+                row.Add(service.Namespace);
+            }
+
+            row.AddRange([service.Name, service.Type, ClusterIp(service), ExternalIp(service, externalOverride), Ports(service), Endpoints(service)]);
+            if (wide)
+            {
+                row.Add(Addresses(service));
+            }
+
+            rows.Add(row);
+        }
+
+        return Align(rows);
+    }
+
+    /// <summary>Where the gateway serves each exposed Service port, one line each, for `up` to print.</summary>
+    public static string Urls(GatewayPlan plan)
+    {
+        var text = new StringBuilder();
+        foreach (var exposed in plan.Services)
+        {
+            var name = $"{exposed.Service.Name}.{exposed.Service.Namespace}";
             if (exposed.External is { } lb)
             {
-                output.WriteLine($"{exposed.Service.Name}.{exposed.Service.Namespace}: http://{lb}/ (LoadBalancer)");
+                text.Append(CultureInfo.InvariantCulture, $"{name}: http://{lb}/ (LoadBalancer)\n");
             }
-            else if (exposed.NodePort is { } node)
+
+            if (exposed.NodePort is { } node)
             {
-                output.WriteLine($"{exposed.Service.Name}.{exposed.Service.Namespace}: http://{node}/ (NodePort)");
+                text.Append(CultureInfo.InvariantCulture, $"{name}: http://{node}/ (NodePort)\n");
             }
         }
+
+        return text.ToString();
+    }
+
+    /// <summary>The runner's LoadBalancer addresses by "namespace/name", for <see cref="Format"/>.</summary>
+    public static Dictionary<string, IPAddress> ExternalAddresses(GatewayPlan plan) =>
+        plan.Services.Where(e => e.External is not null)
+            .GroupBy(e => $"{e.Service.Namespace}/{e.Service.Name}", StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().External!.Address, StringComparer.Ordinal);
+
+    private static string ClusterIp(ServiceStatus service) => service switch
+    {
+        { Type: "ExternalName" } => "<none>",
+        { ClusterIPs: [var first, ..] } => first,
+        _ => "None",
+    };
+
+    private static string ExternalIp(ServiceStatus service, IReadOnlyDictionary<string, IPAddress>? externalOverride)
+    {
+        if (service.LoadBalancerIngress is { Count: > 0 } ingress)
+        {
+            return string.Join(',', ingress);
+        }
+
+        if (externalOverride is not null && externalOverride.TryGetValue($"{service.Namespace}/{service.Name}", out var address))
+        {
+            return address.ToString();
+        }
+
+        return service.IsLoadBalancer ? "<pending>" : "<none>";
+    }
+
+    private static string Ports(ServiceStatus service) =>
+        service.Ports.Count == 0
+            ? "<none>"
+            : string.Join(',', service.Ports.Select(p => p.NodePort is { } node
+                ? string.Create(CultureInfo.InvariantCulture, $"{p.Port}:{node}/{p.Protocol}")
+                : string.Create(CultureInfo.InvariantCulture, $"{p.Port}/{p.Protocol}")));
+
+    /// <summary>Distinct endpoints (workload and address) over all ports; ready when ready for any port.</summary>
+    private static string Endpoints(ServiceStatus service)
+    {
+        var endpoints = (service.Endpoints ?? [])
+            .GroupBy(e => (e.Workload, e.Address))
+            .Select(g => g.Any(e => e.Ready))
+            .ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{endpoints.Count(r => r)}/{endpoints.Count}");
+    }
+
+    private static string Addresses(ServiceStatus service)
+    {
+        var ready = (service.Endpoints ?? []).Where(e => e.Ready)
+            .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Address}:{e.TargetPort}"))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return ready.Count == 0 ? "<none>" : string.Join(',', ready);
+    }
+
+    private static string Align(List<List<string>> rows)
+    {
+        var widths = new int[rows[0].Count];
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Count; i++)
+            {
+                widths[i] = Math.Max(widths[i], row[i].Length);
+            }
+        }
+
+        var text = new StringBuilder();
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Count - 1; i++)
+            {
+                text.Append(row[i].PadRight(widths[i] + 3));
+            }
+
+            text.Append(row[^1]).Append('\n');
+        }
+
+        return text.ToString();
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using MeshNet.Cli.Local;
 using MeshNet.Cli.Local.Gateway;
 using MeshNet.Cli.Local.Netns;
@@ -19,10 +20,10 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
         {
             using var session = await MeshSession.StartAsync(directory, manifests, podNetwork, log, time, cancellationToken, netns).ConfigureAwait(false);
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
-            MeshGateway? gateway = null;
-            using var stopGateway = new GatewayDisposer(() => gateway);
+            using var stopFollowing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             output.WriteLine($"control plane  grpc {session.Mesh.ControlPlaneGrpc}  admin {session.Mesh.ControlPlaneAdmin}");
             var width = session.Mesh.Pods.Max(p => p.Pod.Name.Length) + 2;
+            Task following = Task.CompletedTask;
             if (session.Network is { } network)
             {
                 output.WriteLine($"pod network {network.Options.PodCidr} on bridge {network.Options.Bridge} ({network.Options.Gateway}); cluster DNS {network.Options.Gateway}:53; state {network.Options.StateFile}");
@@ -32,8 +33,17 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
                     output.WriteLine($"{plan.Pod.Name.PadRight(width)}{plan.Pod.Namespace,-12}{plan.Pod.Address,-14}{plan.Sidecar.Netns?.Namespace}");
                 }
 
-                gateway = await session.WatchAsync(MeshGateway.StartAsync(session.Mesh, http, network.Options.GatewayNetwork, time, cancellationToken)).ConfigureAwait(false);
-                ServiceTable.Write(output, gateway.Services);
+                var gateway = await session.WatchAsync(MeshGateway.StartAsync(
+                    session.Mesh, http, MeshGateway.SidecarAddress(network.Options.GatewayNetwork), network.Options.GatewayNetwork, time, cancellationToken)).ConfigureAwait(false);
+                await WriteServicesAsync(http, session.Mesh.ControlPlaneAdmin, gateway.Plan, cancellationToken).ConfigureAwait(false);
+                output.WriteLine($"`meshctl get svc -A` reads this mesh (its admin URL is in {network.Options.StateFile})");
+                following = gateway.FollowAsync(
+                    plan =>
+                    {
+                        output.WriteLine("gateway: exposed Services changed; now serving");
+                        output.Write(ServiceTable.Urls(plan));
+                    },
+                    stopFollowing.Token);
             }
             else
             {
@@ -42,11 +52,22 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
                 {
                     output.WriteLine($"{plan.Pod.Name.PadRight(width)}{plan.Pod.Namespace,-12}{plan.Pod.Address,-14}{plan.Sidecar.OutboundUrl}");
                 }
+
+                output.WriteLine($"`meshctl get svc -A` reads this mesh with {ControlPlaneLocator.EnvironmentVariable}={session.Mesh.ControlPlaneAdmin.ToString().TrimEnd('/')}");
             }
 
             output.WriteLine("running; Ctrl-C stops every process");
             var stopped = Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
-            if (await Task.WhenAny(stopped, session.Mesh.FirstExit).ConfigureAwait(false) != stopped)
+            var first = await Task.WhenAny(stopped, session.Mesh.FirstExit, following).ConfigureAwait(false);
+            // The gateway is stopped with the session; only its follower must not start a new one meanwhile.
+            await stopFollowing.CancelAsync().ConfigureAwait(false);
+            if (first == following && following.IsFaulted)
+            {
+                output.WriteLine($"meshctl up: the gateway failed: {following.Exception?.InnerException?.Message} (see {log.FilePath})");
+                return 1;
+            }
+
+            if (first == session.Mesh.FirstExit)
             {
                 var child = await session.Mesh.FirstExit.ConfigureAwait(false);
                 output.WriteLine($"meshctl up: {child.Spec.Source} exited with code {await child.Exited.ConfigureAwait(false)} (see {log.FilePath})");
@@ -65,5 +86,13 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
             output.WriteLine($"meshctl up: {e.Message} (see {log.FilePath})");
             return 2;
         }
+    }
+
+    private async Task WriteServicesAsync(HttpClient http, Uri controlPlane, GatewayPlan plan, CancellationToken cancellationToken)
+    {
+        var services = await http.GetFromJsonAsync(new Uri(controlPlane, "/debug/services"), AdminJsonContext.Default.ListServiceStatus, cancellationToken)
+            .ConfigureAwait(false) ?? [];
+        output.Write(ServiceTable.Format(services, allNamespaces: true, wide: false, ServiceTable.ExternalAddresses(plan)));
+        output.Write(ServiceTable.Urls(plan));
     }
 }

@@ -78,7 +78,10 @@ internal sealed class LocalMesh : IDisposable
     }
 
     /// <summary>Starts a meshnet-proxy (for a pod, or alone as a client's sidecar) and waits for its ready line.</summary>
-    public async Task StartSidecarAsync(SidecarSettings sidecar, CancellationToken cancellationToken)
+    /// <param name="critical">
+    /// False for a process the caller restarts itself (the gateway): its exit is not a failure of the mesh.
+    /// </param>
+    public async Task<ChildProcess> StartSidecarAsync(SidecarSettings sidecar, CancellationToken cancellationToken, bool critical = true)
     {
         var spec = new ProcessSpec(
             $"{sidecar.Pod.Name}/meshnet-proxy",
@@ -90,8 +93,29 @@ internal sealed class LocalMesh : IDisposable
             spec = Netns.PodNetwork.InNamespace(netns.Namespace, spec);
         }
 
-        var child = Track(ChildProcess.Start(spec, _log, SidecarReadyPrefix));
+        var child = Track(ChildProcess.Start(spec, _log, SidecarReadyPrefix), critical);
         await child.Ready.WaitAsync(StartTimeout, _time, cancellationToken).ConfigureAwait(false);
+        return child;
+    }
+
+    /// <summary>Stops one child started here (a non-critical one: stopping a critical one fails the mesh).</summary>
+    public async Task StopAsync(ChildProcess child)
+    {
+        lock (_lock)
+        {
+            _children.Remove(child);
+        }
+
+        child.Kill();
+        try
+        {
+            // Its listeners must be closed before a successor binds the same addresses.
+            await child.Exited.WaitAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
+        }
+        finally
+        {
+            child.Dispose();
+        }
     }
 
     public void Dispose()
@@ -148,7 +172,7 @@ internal sealed class LocalMesh : IDisposable
         _log.Write($"{pod.Pod.Name}/init", init.Trim());
     }
 
-    private ChildProcess Track(ChildProcess child)
+    private ChildProcess Track(ChildProcess child, bool critical = true)
     {
         _network?.RecordPid(child.Id);
         lock (_lock)
@@ -162,7 +186,11 @@ internal sealed class LocalMesh : IDisposable
             _children.Add(child);
         }
 
-        _ = child.Exited.ContinueWith(_ => _firstExit.TrySetResult(child), TaskScheduler.Default);
+        if (critical)
+        {
+            _ = child.Exited.ContinueWith(_ => _firstExit.TrySetResult(child), TaskScheduler.Default);
+        }
+
         return child;
     }
 }

@@ -4,7 +4,7 @@ namespace MeshNet.Cli.Local;
 
 /// <summary>
 /// Reads a manifest directory once, with the same loader and validation as the control plane, into the runner's
-/// view: Deployments to run, Services to expect. Any error stops the run, since the control plane would reject
+/// view: Deployments and bare Pods to run, Services to expect. Any error stops the run, since the control plane would reject
 /// the same document and the mesh would not be what the files say.
 /// </summary>
 internal static class ManifestReader
@@ -14,7 +14,8 @@ internal static class ManifestReader
         var set = ManifestLoader.LoadDirectory(directory);
         var deployments = set.Deployments.ToList();
         var services = set.Services.ToList();
-        foreach (var metadata in deployments.Select(d => d.Metadata).Concat(services.Select(s => s.Metadata)))
+        var pods = set.Pods.ToList();
+        foreach (var metadata in deployments.Select(d => d.Metadata).Concat(services.Select(s => s.Metadata)).Concat(pods.Select(p => p.Metadata)))
         {
             if (metadata is not null && string.IsNullOrEmpty(metadata.NamespaceProperty))
             {
@@ -22,6 +23,6 @@ internal static class ManifestReader
             }
         }
 
-        return new LocalManifests(deployments, services, [.. set.Errors.Select(e => e.ToString())]);
+        return new LocalManifests(deployments, services, [.. set.Errors.Select(e => e.ToString())], pods);
     }
 }

@@ -4,7 +4,7 @@ using k8s.Models;
 namespace MeshNet.Cli.Local;
 
 /// <summary>
-/// Expands Deployments into the pods a ReplicaSet would create, each with a loopback pod IP, its containers as
+/// Expands Deployments into the pods a ReplicaSet would create (and takes bare Pods as they are), each with a loopback pod IP, its containers as
 /// processes (environment resolved) and its sidecar's settings. Pure apart from the injected name and address
 /// sources, so a plan can be asserted without starting anything.
 /// </summary>
@@ -18,14 +18,25 @@ internal sealed class PodPlanner(
     public const string OutboundVariable = "MESHNET_OUTBOUND";
     public const int DefaultAppPort = 80;
 
-    public IReadOnlyList<PodPlan> Plan(IEnumerable<V1Deployment> deployments)
+    public IReadOnlyList<PodPlan> Plan(IEnumerable<V1Deployment> deployments) => Plan(deployments, []);
+
+    /// <summary>Every Deployment's replicas, then every bare Pod (named as written, e.g. a StatefulSet-style "db-0").</summary>
+    public IReadOnlyList<PodPlan> Plan(IEnumerable<V1Deployment> deployments, IEnumerable<V1Pod> pods)
     {
         var plans = new List<PodPlan>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var barePods = pods.ToList();
+        foreach (var pod in barePods)
+        {
+            names.Add($"{pod.Metadata?.NamespaceProperty ?? "default"}/{pod.Metadata?.Name}");
+        }
+
         foreach (var deployment in deployments)
         {
             var name = deployment.Metadata?.Name ?? throw new ManifestException("a Deployment has no metadata.name");
             var template = deployment.Spec?.Template ?? throw new ManifestException($"Deployment {name} has no spec.template");
+            var spec = template.Spec ?? throw new ManifestException($"Deployment {name} has no spec.template.spec");
+            var ns = deployment.Metadata.NamespaceProperty ?? "default";
             var hash = PodNames.TemplateHash(template);
             for (var replica = 0; replica < (deployment.Spec.Replicas ?? 1); replica++)
             {
@@ -34,24 +45,30 @@ internal sealed class PodPlanner(
                 {
                     podName = PodNames.PodName(name, hash, randomSuffix());
                 }
-                while (!names.Add(podName));
+                while (!names.Add($"{ns}/{podName}"));
 
-                plans.Add(PlanPod(deployment, template, podName));
+                plans.Add(PlanPod(name, ns, podName, template.Metadata?.Labels, spec));
             }
+        }
+
+        foreach (var pod in barePods)
+        {
+            var name = pod.Metadata?.Name ?? throw new ManifestException("a Pod has no metadata.name");
+            var spec = pod.Spec ?? throw new ManifestException($"Pod {name} has no spec");
+            plans.Add(PlanPod(name, pod.Metadata.NamespaceProperty ?? "default", name, pod.Metadata.Labels, spec));
         }
 
         return plans;
     }
 
-    private PodPlan PlanPod(V1Deployment deployment, V1PodTemplateSpec template, string podName)
+    private PodPlan PlanPod(string owner, string ns, string podName, IDictionary<string, string>? labels, V1PodSpec spec)
     {
-        var spec = template.Spec ?? throw new ManifestException($"Deployment {deployment.Metadata.Name} has no spec.template.spec");
         var pod = new PodIdentity(
             podName,
-            deployment.Metadata.NamespaceProperty ?? "default",
+            ns,
             addresses.Next().ToString(),
             spec.ServiceAccountName is { Length: > 0 } account ? account : "default",
-            (template.Metadata?.Labels ?? new Dictionary<string, string>()).ToImmutableSortedDictionary(StringComparer.Ordinal));
+            (labels ?? new Dictionary<string, string>()).ToImmutableSortedDictionary(StringComparer.Ordinal));
 
         var containers = spec.Containers ?? [];
         var ports = containers.SelectMany(c => c.Ports ?? []).ToList();
@@ -63,7 +80,7 @@ internal sealed class PodPlanner(
             netns?.Invoke(pod));
 
         var processes = containers.Select(container => PlanContainer(container, pod, containers.Count, sidecar)).ToImmutableArray();
-        return new PodPlan(deployment.Metadata.Name, pod, processes, sidecar);
+        return new PodPlan(owner, pod, processes, sidecar);
     }
 
     private ProcessSpec PlanContainer(V1Container container, PodIdentity pod, int containerCount, SidecarSettings sidecar)

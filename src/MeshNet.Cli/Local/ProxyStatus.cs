@@ -9,4 +9,5 @@ internal sealed record ProxyStatus(string Name, string Namespace, bool Ready);
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(List<ProxyStatus>))]
 [JsonSerializable(typeof(List<Gateway.ServiceStatus>))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonArray))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

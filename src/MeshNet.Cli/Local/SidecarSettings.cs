@@ -9,7 +9,8 @@ internal sealed record SidecarSettings(
     int AppPort,
     ImmutableArray<KeyValuePair<string, int>> NamedPorts,
     string? ReadinessPath,
-    NetnsSidecar? Netns = null)
+    NetnsSidecar? Netns = null,
+    IReadOnlyList<string>? ExtraArguments = null)
 {
     public const int InboundPort = 15006;
     public const int OutboundPort = 15001;
@@ -67,6 +68,8 @@ internal sealed record SidecarSettings(
         {
             arguments.AddRange(["--readiness-path", ReadinessPath]);
         }
+
+        arguments.AddRange(ExtraArguments ?? []);
 
         return arguments;
     }

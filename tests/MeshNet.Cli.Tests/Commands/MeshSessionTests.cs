@@ -17,13 +17,13 @@ public sealed class MeshSessionTests : IDisposable
     }
 
     [Fact]
-    public void Rejects_ADirectoryWithoutDeployments()
+    public void Rejects_ADirectoryWithoutDeploymentsOrPods()
     {
         File.WriteAllText(Path.Combine(_dir, "svc.yaml"), "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  ports:\n  - port: 80\n");
 
         var error = Assert.Throws<ManifestException>(() => MeshSession.ReadManifests(_dir));
 
-        Assert.Equal($"no Deployment in {_dir}: nothing to run", error.Message);
+        Assert.Equal($"no Deployment or Pod in {_dir}: nothing to run", error.Message);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class PodPlannerTests
     {
         var pods = PlanBlog();
 
-        var replicas = pods.GroupBy(p => p.Deployment).ToDictionary(g => g.Key, g => g.Count());
+        var replicas = pods.GroupBy(p => p.Owner).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(
             new Dictionary<string, int> { ["comments"] = 2, ["frontend"] = 2, ["posts-v1"] = 2, ["posts-v2"] = 1, ["users"] = 2 },
             replicas);
@@ -30,7 +30,7 @@ public sealed class PodPlannerTests
     [Fact]
     public void Resolves_ContainerEnvironmentAndCommandForAPod()
     {
-        var pod = PlanBlog().First(p => p.Deployment == "posts-v2");
+        var pod = PlanBlog().First(p => p.Owner == "posts-v2");
         var app = Assert.Single(pod.Containers);
         var env = app.Environment.ToDictionary();
 
@@ -48,7 +48,7 @@ public sealed class PodPlannerTests
     [Fact]
     public void Derives_SidecarSettingsFromTheContainerSpec()
     {
-        var pod = PlanBlog().First(p => p.Deployment == "frontend");
+        var pod = PlanBlog().First(p => p.Owner == "frontend");
 
         Assert.Equal(8080, pod.Sidecar.AppPort);
         Assert.Equal([KeyValuePair.Create("http", 8080)], pod.Sidecar.NamedPorts.ToArray());

@@ -5,82 +5,128 @@ using System.Net.Http.Json;
 namespace MeshNet.Cli.Local.Gateway;
 
 /// <summary>
-/// NodePort and LoadBalancer Services on this machine: a meshnet-proxy in the root namespace in gateway role (no
-/// app, so never an endpoint; explicit mode, routing by Host) and, per Service port, a listener that hands
-/// connections to it naming the Service. Node ports listen on 127.0.0.1 only (this machine exposes nothing);
-/// each LoadBalancer Service gets its own loopback address as its EXTERNAL-IP.
+/// NodePort and LoadBalancer Services on this machine: a meshnet-proxy in gateway role in the root namespace (no
+/// app and no labels, so never an endpoint), one `--expose` listener per node port and per LoadBalancer ingress
+/// address (<see cref="GatewayPlan"/>), each routed by mesh routing to its Service with the client's Host intact.
+/// It follows /debug/services: when the exposed set changes, the gateway process is replaced. Between the old
+/// process exiting and the new one applying its first config (about a second) the exposed ports refuse
+/// connections; a gateway that could rebind listeners in place would close that gap.
 /// </summary>
-internal sealed class MeshGateway : IDisposable
+internal sealed class MeshGateway : IAsyncDisposable
 {
     public const string Name = "meshnet-gateway";
     public const string Namespace = "default";
 
-    private readonly List<HostRewritingForwarder> _forwarders = [];
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ConfigTimeout = TimeSpan.FromMinutes(1);
 
-    private MeshGateway()
+    private readonly LocalMesh _mesh;
+    private readonly HttpClient _http;
+    private readonly SidecarSettings _sidecar;
+    private readonly IPAddress _fallbackNetwork;
+    private readonly TimeProvider _time;
+    private ChildProcess? _process;
+
+    private MeshGateway(LocalMesh mesh, HttpClient http, SidecarSettings sidecar, IPAddress fallbackNetwork, TimeProvider time)
     {
+        _mesh = mesh;
+        _http = http;
+        _sidecar = sidecar;
+        _fallbackNetwork = fallbackNetwork;
+        _time = time;
     }
 
-    public IReadOnlyList<ExposedService> Services { get; private set; } = [];
+    public GatewayPlan Plan { get; private set; } = new([]);
 
-    /// <param name="network">Loopback network for the gateway: .254 is the gateway sidecar, .1 on external addresses.</param>
-    public static async Task<MeshGateway> StartAsync(LocalMesh mesh, HttpClient http, IPAddress network, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The gateway sidecar's own address in its loopback network: .254 (LoadBalancer fallbacks count up from .1).</summary>
+    public static IPAddress SidecarAddress(IPAddress network)
     {
         var bytes = network.GetAddressBytes();
+        return new IPAddress([bytes[0], bytes[1], bytes[2], 254]);
+    }
+
+    /// <param name="address">The gateway sidecar's own (loopback) address.</param>
+    /// <param name="fallbackNetwork">Where LoadBalancer addresses come from when the control plane reports none.</param>
+    public static async Task<MeshGateway> StartAsync(
+        LocalMesh mesh, HttpClient http, IPAddress address, IPAddress fallbackNetwork, TimeProvider time, CancellationToken cancellationToken)
+    {
         var sidecar = new SidecarSettings(
-            new PodIdentity(Name, Namespace, new IPAddress([bytes[0], bytes[1], bytes[2], 254]).ToString(), "default", ImmutableSortedDictionary<string, string>.Empty),
+            new PodIdentity(Name, Namespace, address.ToString(), "default", ImmutableSortedDictionary<string, string>.Empty),
             PodPlanner.DefaultAppPort,
             [],
             null);
-        await mesh.StartSidecarAsync(sidecar, cancellationToken).ConfigureAwait(false);
-        await new MeshReadiness(http, mesh.ControlPlaneAdmin, time).WaitForSidecarConfigAsync(sidecar.AdminUrl, TimeSpan.FromMinutes(1), cancellationToken)
-            .ConfigureAwait(false);
-
-        var services = await http.GetFromJsonAsync(new Uri(mesh.ControlPlaneAdmin, "/debug/services"), AdminJsonContext.Default.ListServiceStatus, cancellationToken)
-            .ConfigureAwait(false) ?? [];
-        var upstream = new IPEndPoint(IPAddress.Parse(sidecar.Pod.Address), SidecarSettings.OutboundPort);
-        var gateway = new MeshGateway();
+        var gateway = new MeshGateway(mesh, http, sidecar, fallbackNetwork, time);
         try
         {
-            var exposed = new List<ExposedService>();
-            var external = 0;
-            foreach (var service in services.Where(s => s.IsNodePort))
-            {
-                IPAddress? externalAddress = service.IsLoadBalancer ? new IPAddress([bytes[0], bytes[1], bytes[2], (byte)(1 + external++)]) : null;
-                foreach (var port in service.Ports.Where(p => p.Protocol == "TCP"))
-                {
-                    var host = $"{service.Name}.{service.Namespace}:{port.Port}";
-                    var nodePort = port.NodePort is { } n ? gateway.Listen(new IPEndPoint(IPAddress.Loopback, n), upstream, host) : null;
-                    var lb = externalAddress is not null ? gateway.Listen(new IPEndPoint(externalAddress, port.Port), upstream, host) : null;
-                    exposed.Add(new ExposedService(service, port, nodePort, lb));
-                }
-            }
-
-            gateway.Services = exposed;
+            await gateway.ApplyAsync(await gateway.FetchPlanAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             return gateway;
         }
         catch
         {
-            gateway.Dispose();
+            await gateway.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Polls /debug/services every second until cancelled and replaces the gateway when the exposed set changed,
+    /// then tells <paramref name="onChanged"/>. A failed poll (control plane busy) is retried on the next tick.
+    /// </summary>
+    public async Task FollowAsync(Action<GatewayPlan> onChanged, CancellationToken cancellationToken)
     {
-        foreach (var forwarder in _forwarders)
+        while (!cancellationToken.IsCancellationRequested)
         {
-            forwarder.Dispose();
+            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            GatewayPlan next;
+            try
+            {
+                next = await FetchPlanAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                continue;
+            }
+
+            if (next.SameListeners(Plan))
+            {
+                // Still worth keeping: the Service's type or cluster IP may have changed without moving listeners.
+                Plan = next;
+                continue;
+            }
+
+            await ApplyAsync(next, cancellationToken).ConfigureAwait(false);
+            onChanged(next);
         }
     }
 
-    private IPEndPoint Listen(IPEndPoint listen, IPEndPoint upstream, string host)
+    public async ValueTask DisposeAsync()
     {
-        var forwarder = new HostRewritingForwarder(listen, upstream, host);
-        _forwarders.Add(forwarder);
-        return forwarder.Endpoint;
+        if (_process is { } process)
+        {
+            _process = null;
+            await _mesh.StopAsync(process).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<GatewayPlan> FetchPlanAsync(CancellationToken cancellationToken)
+    {
+        var services = await _http.GetFromJsonAsync(new Uri(_mesh.ControlPlaneAdmin, "/debug/services"), AdminJsonContext.Default.ListServiceStatus, cancellationToken)
+            .ConfigureAwait(false) ?? [];
+        return GatewayPlan.From(services, _fallbackNetwork);
+    }
+
+    private async Task ApplyAsync(GatewayPlan plan, CancellationToken cancellationToken)
+    {
+        await DisposeAsync().ConfigureAwait(false);
+        Plan = plan;
+        if (plan.Services.Count == 0)
+        {
+            return;
+        }
+
+        var sidecar = _sidecar with { ExtraArguments = plan.ExposeArguments() };
+        _process = await _mesh.StartSidecarAsync(sidecar, cancellationToken, critical: false).ConfigureAwait(false);
+        await new MeshReadiness(_http, _mesh.ControlPlaneAdmin, _time).WaitForSidecarConfigAsync(sidecar.AdminUrl, ConfigTimeout, cancellationToken)
+            .ConfigureAwait(false);
     }
 }
-
-/// <summary>One Service port the gateway serves: on a node port, on an external address, or both.</summary>
-internal sealed record ExposedService(ServiceStatus Service, ServicePortStatus Port, IPEndPoint? NodePort, IPEndPoint? External);

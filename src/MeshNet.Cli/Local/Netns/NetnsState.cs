@@ -15,6 +15,9 @@ internal sealed class NetnsState
 
     public string? RunDirectory { get; set; }
 
+    /// <summary>The control plane's admin URL, so `meshctl get` finds the running mesh without flags.</summary>
+    public string? ControlPlaneAdmin { get; set; }
+
     public List<string> Namespaces { get; set; } = [];
 
     public List<string> Links { get; set; } = [];

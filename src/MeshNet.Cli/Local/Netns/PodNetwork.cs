@@ -107,6 +107,8 @@ internal sealed class PodNetwork : IDisposable
 
     public void RecordPid(int pid) => Record(s => s.Pids.Add(pid));
 
+    public void RecordControlPlane(Uri admin) => Record(s => s.ControlPlaneAdmin = admin.ToString());
+
     public static string Exec(string ns, string fileName, params string[] arguments) =>
         HostCommand.Run("ip", ["netns", "exec", ns, fileName, .. arguments]);
 
