@@ -1,15 +1,12 @@
 using System.Collections.Frozen;
-using MeshNet.Proxy.Balancing;
-using MeshNet.Proxy.Resilience;
 using Microsoft.AspNetCore.Http;
-using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 
 namespace MeshNet.Proxy.Configuration;
 
 /// <summary>
 /// What a request needs, precomputed per applied snapshot: every Host spelling to its virtual host, each route's
-/// clusters with their YARP state and ready destinations. Immutable except for the round-robin counters.
+/// matchers and clusters with their YARP state, balancer and destinations. Immutable; balancing statistics live
+/// outside it so the next table keeps them.
 /// </summary>
 internal sealed class RouteTable(string version, FrozenDictionary<string, VirtualHostEntry> hosts)
 {
@@ -28,12 +25,26 @@ internal sealed class VirtualHostEntry(string name, string service, RouteEntry[]
 
     public string Service { get; } = service;
 
-    /// <summary>First match wins, as the proto says.</summary>
+    /// <summary>The first route whose matches accept the request (path, headers, method), as the proto says.</summary>
+    public RouteEntry? Match(HttpRequest request)
+    {
+        foreach (var route in routes)
+        {
+            if (route.Matches(request))
+            {
+                return route;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Path-only matching, for the forwarding code until it passes the whole request (headers and method count).</summary>
     public RouteEntry? Match(PathString path)
     {
         foreach (var route in routes)
         {
-            if (route.PathPrefix.Length == 0 || (path.Value is { } value && value.StartsWith(route.PathPrefix, StringComparison.Ordinal)))
+            if (route.MatchesPath(path.Value ?? "/"))
             {
                 return route;
             }
@@ -43,13 +54,35 @@ internal sealed class VirtualHostEntry(string name, string service, RouteEntry[]
     }
 }
 
-internal sealed class RouteEntry(string name, string pathPrefix, ClusterEntry[] clusters, int[] cumulativeWeights)
+internal sealed class RouteEntry(string name, RequestMatch[] matches, ClusterEntry[] clusters, int[] cumulativeWeights)
 {
     public string Name { get; } = name;
 
-    public string PathPrefix { get; } = pathPrefix;
+    /// <summary>True when any of the route's matches accepts the request; a route without matches takes everything.</summary>
+    public bool Matches(HttpRequest request)
+    {
+        if (matches.Length == 0)
+        {
+            return true;
+        }
 
-    /// <summary>The only cluster, or one drawn by weight (cumulative weights; total is the last element).</summary>
+        foreach (var match in matches)
+        {
+            if (match.Matches(request))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal bool MatchesPath(string path) => matches.Length == 0 || matches.Any(m => m.MatchesPath(path));
+
+    /// <summary>
+    /// The only cluster, or one drawn by weight (cumulative weights; total is the last element). Weights are this
+    /// table's: a weight change takes effect for requests that look up the new table, without touching connections.
+    /// </summary>
     public ClusterEntry PickCluster()
     {
         if (clusters.Length == 1)
@@ -68,85 +101,4 @@ internal sealed class RouteEntry(string name, string pathPrefix, ClusterEntry[] 
 
         return clusters[^1];
     }
-}
-
-internal sealed class ClusterEntry(string name, ClusterState state, OutboundDestination[] destinations, ClusterResilience resilience)
-{
-    // Only intercepted connections to a headless pod IP look destinations up by address; built on first use.
-    private FrozenDictionary<string, OutboundDestination>? _byAddress;
-
-    private uint _next;
-
-    public string Name { get; } = name;
-
-    /// <summary>YARP's state for this cluster: its model (and so its pooled HttpMessageInvoker) is current.</summary>
-    public ClusterState State { get; } = state;
-
-    /// <summary>The cluster's policy and resilience state (ejections, budgets, limits), shared across snapshots.</summary>
-    public ClusterResilience Resilience { get; } = resilience;
-
-    /// <summary>
-    /// Picks a destination for one attempt by the cluster's load-balancing policy, skipping ejected destinations and,
-    /// when another is available, those in <paramref name="avoid"/> (earlier attempts of the same request).
-    /// Null when no destination is available.
-    /// </summary>
-    public DestinationLease? Pick(HttpContext context, IReadOnlyCollection<OutboundDestination>? avoid)
-    {
-        _ = context;
-        _ = avoid;
-        var destination = InterceptedDestination(context) ?? NextDestination();
-        return destination is null ? null : new DestinationLease(destination);
-    }
-
-    private OutboundDestination? InterceptedDestination(HttpContext context) =>
-        Interception.InterceptedConnection.Address(context) is { } address ? DestinationFor(address) : null;
-
-    /// <summary>Round-robin over the cluster's destinations (all ready: the control plane sends only ready ones).</summary>
-    public OutboundDestination? NextDestination()
-    {
-        if (destinations.Length == 0)
-        {
-            return null;
-        }
-
-        var index = Interlocked.Increment(ref _next) % (uint)destinations.Length;
-        return destinations[index];
-    }
-
-    /// <summary>
-    /// The destination at <paramref name="address"/> (a headless Service's pod IP the app dialled: a meshed pod's
-    /// sidecar listens on the pod IP too), else the next one round-robin.
-    /// </summary>
-    public OutboundDestination? DestinationFor(string address)
-    {
-        var byAddress = _byAddress ??= destinations
-            .GroupBy(d => d.Address, StringComparer.Ordinal)
-            .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        return byAddress.TryGetValue(address, out var destination) ? destination : NextDestination();
-    }
-}
-
-/// <summary>A destination with its forwarding prefix and the transformer that stamps its target port.</summary>
-internal sealed class OutboundDestination(string id, string address, string prefix, HttpTransformer transformer)
-{
-    public string Id { get; } = id;
-
-    /// <summary>The endpoint's address as the control plane sent it.</summary>
-    public string Address { get; } = address;
-
-    public string Prefix { get; } = prefix;
-
-    public HttpTransformer Transformer { get; } = transformer;
-
-    /// <summary>Failed attempts seen by this table's balancer (placeholder until the balancers keep real statistics).</summary>
-    public FailureCount Failures { get; } = new();
-}
-
-internal sealed class FailureCount
-{
-    private long _count;
-
-    public long Value => Interlocked.Read(ref _count);
-
-    public void Increment() => Interlocked.Increment(ref _count);
 }

@@ -1,3 +1,4 @@
+using MeshNet.Proxy.Balancing;
 using MeshNet.Proxy.Resilience;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,13 +12,17 @@ namespace MeshNet.Proxy.Configuration;
 /// <see cref="MeshProxyConfigProvider"/>, so the request path only ever sees clusters YARP already knows.
 /// Reports the outcome of each revision to whoever waits for it (the config applier, before it ACKs).
 /// </summary>
-internal sealed partial class RouteTablePublisher(IServiceProvider services, ResilienceRegistry resilience, ILogger<RouteTablePublisher> logger) : IConfigChangeListener
+internal sealed partial class RouteTablePublisher(IServiceProvider services, ResilienceRegistry resilience, TimeProvider time, ILogger<RouteTablePublisher> logger) : IConfigChangeListener
 {
+    private readonly RouteRegexCache _regexes = new();
     private readonly Lock _gate = new();
     private RouteTable _current = RouteTable.Empty;
     private (string Version, TaskCompletionSource<string?> Outcome)? _pending;
 
     public RouteTable Current => Volatile.Read(ref _current);
+
+    /// <summary>Per-destination balancing statistics, kept across route tables.</summary>
+    public BalancingRegistry Balancing { get; } = new(time);
 
     /// <summary>Registers interest in <paramref name="version"/> before it is handed to YARP; the task yields null or the error.</summary>
     public Task<string?> Expect(string version)
@@ -56,10 +61,10 @@ internal sealed partial class RouteTablePublisher(IServiceProvider services, Res
             try
             {
                 var lookup = services.GetRequiredService<IProxyStateLookup>();
-                var table = RouteTableBuilder.Build(config.Snapshot, id => lookup.TryGetCluster(id, out var state) ? state : null, resilience);
+                var table = RouteTableBuilder.Build(config.Snapshot, id => lookup.TryGetCluster(id, out var state) ? state : null, resilience, Balancing, _regexes);
                 Volatile.Write(ref _current, table);
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
             {
                 LogApplyFailed(logger, config.RevisionId, ex);
                 error = ex.Message;

@@ -56,6 +56,11 @@ internal static class SnapshotValidator
             return Format("cluster \"{0}\": port {1} is out of range 1-65535", cluster.Name, cluster.Port);
         }
 
+        if (TrafficRulesValidator.ValidatePolicy(cluster) is { } policyError)
+        {
+            return policyError;
+        }
+
         var seen = new HashSet<(string, uint)>();
         for (var i = 0; i < cluster.Endpoints.Count; i++)
         {
@@ -125,11 +130,6 @@ internal static class SnapshotValidator
                 return Format("virtual host \"{0}\": route \"{1}\" appears twice", virtualHost.Name, route.Name);
             }
 
-            if (route.Match is { PathPrefix.Length: > 0 } match && !match.PathPrefix.StartsWith('/'))
-            {
-                return Format("route \"{0}\" of virtual host \"{1}\": path_prefix \"{2}\" must start with '/'", route.Name, virtualHost.Name, match.PathPrefix);
-            }
-
             if (route.Clusters.Count == 0)
             {
                 return Format("route \"{0}\" of virtual host \"{1}\": no clusters", route.Name, virtualHost.Name);
@@ -143,9 +143,9 @@ internal static class SnapshotValidator
                 }
             }
 
-            if (route.Clusters.Count > 1 && route.Clusters.All(static c => c.Weight == 0))
+            if (TrafficRulesValidator.ValidateRoute(route, virtualHost) is { } error)
             {
-                return Format("route \"{0}\" of virtual host \"{1}\": cluster weights add up to 0", route.Name, virtualHost.Name);
+                return error;
             }
         }
 

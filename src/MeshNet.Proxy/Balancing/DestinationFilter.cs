@@ -1,0 +1,48 @@
+using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Resilience;
+
+namespace MeshNet.Proxy.Balancing;
+
+/// <summary>
+/// Which destinations an attempt may use: not ejected by outlier detection and, on a retry, not one the request
+/// already tried. Balancers ask only about the destinations they consider, so a pick costs a few lookups, not N.
+/// </summary>
+internal readonly struct DestinationFilter(ClusterResilience? resilience, IReadOnlyCollection<OutboundDestination>? avoid)
+{
+    public bool HasAvoid => avoid is { Count: > 0 };
+
+    /// <summary>The same filter without the avoid set: used when every destination not ejected was already tried.</summary>
+    public DestinationFilter WithoutAvoid() => new(resilience, null);
+
+    public bool Allows(OutboundDestination destination) =>
+        (resilience is null || !resilience.IsEjected(destination.Id)) && !Avoids(destination);
+
+    private bool Avoids(OutboundDestination destination)
+    {
+        switch (avoid)
+        {
+            case null or { Count: 0 }:
+                return false;
+            case IList<OutboundDestination> list:
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if (ReferenceEquals(list[i], destination) || string.Equals(list[i].Id, destination.Id, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                foreach (var tried in avoid)
+                {
+                    if (ReferenceEquals(tried, destination) || string.Equals(tried.Id, destination.Id, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+        }
+    }
+}
