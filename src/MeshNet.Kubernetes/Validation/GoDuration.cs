@@ -57,6 +57,11 @@ public static class GoDuration
             return true;
         }
 
+        if (text.Length == 0)
+        {
+            return false;
+        }
+
         var position = 0;
         while (position < text.Length)
         {
