@@ -1,3 +1,4 @@
+using MeshNet.ControlPlane.Compilation;
 using MeshNet.ControlPlane.Discovery;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
@@ -25,6 +26,8 @@ internal static class AdminEndpoints
             cache.Index.Services.Values
                 .OrderBy(s => s.Service.Key, ResourceKey.Ordinal)
                 .Select(ServiceStatusView.From)));
+        admin.MapGet("/debug/policies", (ProxySnapshotCache cache, MeshConfigCompiler compiler) =>
+            Results.Ok(PolicyStatusView.List(cache.Index, compiler.ClusterDomain).ToList()));
         return endpoints;
     }
 }

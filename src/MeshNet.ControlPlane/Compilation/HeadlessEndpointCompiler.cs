@@ -20,9 +20,10 @@ internal static class HeadlessEndpointCompiler
     public static string ClusterName(string fqdn, int port, string address) =>
         string.Create(CultureInfo.InvariantCulture, $"outbound|{port}|{address}|{fqdn}");
 
-    public static IEnumerable<Cluster> Clusters(ServiceView view, string clusterDomain)
+    public static IEnumerable<Cluster> Clusters(ServiceView view, ServiceTraffic traffic, string clusterDomain)
     {
         ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(traffic);
         var service = view.Service;
         var fqdn = MeshNames.ServiceFqdn(service.Namespace, service.Name, clusterDomain);
         foreach (var portView in view.Ports)
@@ -37,6 +38,7 @@ internal static class HeadlessEndpointCompiler
                     AppProtocol = ClusterCompiler.AppProtocol(portView.Port),
                 };
                 cluster.Endpoints.AddRange(group.Select(ClusterCompiler.ToProto));
+                ClusterPolicyCompiler.Apply(cluster, traffic.PolicyFor(portView.Port.Port), service);
                 yield return cluster;
             }
         }

@@ -17,7 +17,7 @@ internal sealed class MeshConfigCompiler
     private readonly Lock _lock = new();
 
     // All guarded by _lock.
-    private readonly Dictionary<ResourceKey, (ServiceView View, ImmutableArray<Cluster> Clusters)> _clustersByService = [];
+    private readonly Dictionary<ResourceKey, (ServiceView View, ServiceTraffic Traffic, ImmutableArray<Cluster> Clusters)> _clustersByService = [];
     private readonly SortedDictionary<string, Cluster> _clustersByName = new(StringComparer.Ordinal);
     private MeshIndex? _clustersIndex;
     private ImmutableArray<Cluster> _allClusters = [];
@@ -32,6 +32,9 @@ internal sealed class MeshConfigCompiler
         _clusterDomain = clusterDomain;
         _virtualHosts = new VirtualHostTable(clusterDomain);
     }
+
+    /// <summary>The cluster domain names are built with ("cluster.local").</summary>
+    public string ClusterDomain => _clusterDomain;
 
     /// <summary>The cluster DNS part of the config, the same for every sidecar: the control plane's DNS listener serves it too.</summary>
     public (ImmutableArray<Protocol.V1.DnsService> Services, DnsZone Zone) CompileDns(MeshIndex index)
@@ -76,7 +79,7 @@ internal sealed class MeshConfigCompiler
             // The index was updated from the one compiled last: only its changed Services need a look.
             foreach (var key in index.ChangedServices)
             {
-                changed |= RefreshLocked(key, index.Services.GetValueOrDefault(key));
+                changed |= RefreshLocked(key, index.Services.GetValueOrDefault(key), index.Traffic.For(key));
                 dnsChanged |= RefreshDnsLocked(key, index.Services.GetValueOrDefault(key));
             }
         }
@@ -84,13 +87,13 @@ internal sealed class MeshConfigCompiler
         {
             foreach (var key in _clustersByService.Keys.Union(_dnsByService.Keys).Where(k => !index.Services.ContainsKey(k)).ToList())
             {
-                changed |= RefreshLocked(key, null);
+                changed |= RefreshLocked(key, null, ServiceTraffic.None);
                 dnsChanged |= RefreshDnsLocked(key, null);
             }
 
             foreach (var (key, view) in index.Services)
             {
-                changed |= RefreshLocked(key, view);
+                changed |= RefreshLocked(key, view, index.Traffic.For(key));
                 dnsChanged |= RefreshDnsLocked(key, view);
             }
         }
@@ -117,15 +120,15 @@ internal sealed class MeshConfigCompiler
     }
 
     /// <summary>Brings one Service's clusters up to date; returns whether any cluster was added, removed or changed.</summary>
-    private bool RefreshLocked(ResourceKey key, ServiceView? view)
+    private bool RefreshLocked(ResourceKey key, ServiceView? view, ServiceTraffic traffic)
     {
         var had = _clustersByService.TryGetValue(key, out var cached);
-        if (had && ReferenceEquals(cached.View, view))
+        if (had && ReferenceEquals(cached.View, view) && ReferenceEquals(cached.Traffic, traffic))
         {
             return false;
         }
 
-        var clusters = view is null ? [] : ClusterCompiler.Compile(view, _clusterDomain);
+        var clusters = view is null ? [] : ClusterCompiler.Compile(view, traffic, _clusterDomain);
         if (view is not null)
         {
             ServiceCompilations++;
@@ -133,8 +136,8 @@ internal sealed class MeshConfigCompiler
 
         if (had && clusters.SequenceEqual(cached.Clusters))
         {
-            // Same content (a change that did not touch this Service's endpoints): keep the old instances.
-            _clustersByService[key] = (view!, cached.Clusters);
+            // Same content (a change that did not touch this Service's endpoints, or only a route's weights): keep the old instances.
+            _clustersByService[key] = (view!, traffic, cached.Clusters);
             return false;
         }
 
@@ -155,7 +158,7 @@ internal sealed class MeshConfigCompiler
                 _clustersByName[cluster.Name] = cluster;
             }
 
-            _clustersByService[key] = (view, clusters);
+            _clustersByService[key] = (view, traffic, clusters);
         }
 
         return had || !clusters.IsEmpty;

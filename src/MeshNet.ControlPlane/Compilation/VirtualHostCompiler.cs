@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using MeshNet.ControlPlane.Indexing;
 using MeshNet.Model;
 using MeshNet.Protocol.V1;
 
@@ -16,21 +17,23 @@ internal static class VirtualHostCompiler
     /// <summary>
     /// One Service's virtual hosts as seen from <paramref name="clientNamespace"/>. They differ only in whether
     /// the client shares the Service's namespace (the bare name resolves there alone), so callers can cache
-    /// two variants per Service.
+    /// two variants per Service. Routes come from the TrafficRoute in force for each port, if any.
     /// </summary>
-    public static ImmutableArray<VirtualHost> CompileService(MeshService service, string clientNamespace, string clusterDomain)
+    public static ImmutableArray<VirtualHost> CompileService(MeshService service, ServiceTraffic traffic, string clientNamespace, string clusterDomain)
     {
         ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(traffic);
         if (service.Type == ServiceType.ExternalName)
         {
             return [];
         }
 
         var fqdn = MeshNames.ServiceFqdn(service.Namespace, service.Name, clusterDomain);
-        return [.. service.Ports.Select(port => Compile(service, port, fqdn, clientNamespace, clusterDomain))];
+        return [.. service.Ports.Select(port => Compile(service, traffic, port, fqdn, clientNamespace, clusterDomain))];
     }
 
-    private static VirtualHost Compile(MeshService service, ServicePort port, string fqdn, string clientNamespace, string clusterDomain)
+    private static VirtualHost Compile(
+        MeshService service, ServiceTraffic traffic, ServicePort port, string fqdn, string clientNamespace, string clusterDomain)
     {
         var suffix = ":" + port.Port.ToString(CultureInfo.InvariantCulture);
         var host = new VirtualHost
@@ -49,12 +52,7 @@ internal static class VirtualHostCompiler
             host.Domains.Add((ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]" : ip) + suffix);
         }
 
-        host.Routes.Add(new Protocol.V1.Route
-        {
-            Name = DefaultRouteName,
-            Match = new RouteMatch(),
-            Clusters = { new WeightedCluster { Cluster = MeshNames.OutboundClusterName(fqdn, port.Port), Weight = 100 } },
-        });
+        host.Routes.AddRange(RouteCompiler.Compile(service, port.Port, traffic, clusterDomain));
         return host;
     }
 }

@@ -8,14 +8,19 @@ namespace MeshNet.ControlPlane.Compilation;
 /// <summary>
 /// The virtual hosts of every namespace's clients, cached. Each Service's two variants (for clients in its own
 /// namespace and elsewhere) are kept while the Service is unchanged, so a namespace's rebuilt table shares instances
-/// and deltas compare by reference. Virtual hosts depend on Services only, except a headless Service's per-endpoint
-/// hosts, which also follow its endpoints. Not thread-safe: the compiler calls it under its lock.
+/// and deltas compare by reference. Virtual hosts depend on Services and the TrafficRoutes in force only, except a
+/// headless Service's per-endpoint hosts, which also follow its endpoints. Not thread-safe: the compiler calls it under
+/// its lock.
 /// </summary>
 internal sealed class VirtualHostTable
 {
     private readonly string _clusterDomain;
     private readonly Dictionary<ResourceKey, Entry> _byService = [];
     private readonly Dictionary<string, ImmutableArray<VirtualHost>> _byNamespace = new(StringComparer.Ordinal);
+
+    // The tables from before the last refresh: a namespace whose hosts all kept their instances keeps its array too,
+    // which is what tells the snapshot cache that those sidecars need no new version.
+    private Dictionary<string, ImmutableArray<VirtualHost>> _stale = new(StringComparer.Ordinal);
     private long _generation = -1;
     private MeshIndex? _index;
 
@@ -31,6 +36,7 @@ internal sealed class VirtualHostTable
             if (index.ServicesGeneration != _generation || HeadlessViewsChanged(index))
             {
                 Refresh(index);
+                _stale = new Dictionary<string, ImmutableArray<VirtualHost>>(_byNamespace, StringComparer.Ordinal);
                 _byNamespace.Clear();
                 _generation = index.ServicesGeneration;
             }
@@ -41,10 +47,33 @@ internal sealed class VirtualHostTable
         if (!_byNamespace.TryGetValue(clientNamespace, out var hosts))
         {
             hosts = Assemble(clientNamespace);
+            if (_stale.TryGetValue(clientNamespace, out var old) && SameInstances(old, hosts))
+            {
+                hosts = old;
+            }
+
             _byNamespace[clientNamespace] = hosts;
         }
 
         return hosts;
+    }
+
+    private static bool SameInstances(ImmutableArray<VirtualHost> a, ImmutableArray<VirtualHost> b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!ReferenceEquals(a[i], b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private ImmutableArray<VirtualHost> Assemble(string clientNamespace)
@@ -110,25 +139,45 @@ internal sealed class VirtualHostTable
         foreach (var (key, service) in services)
         {
             var view = service.Headless ? index.Services.GetValueOrDefault(key) : null;
-            if (_byService.TryGetValue(key, out var cached) && ReferenceEquals(cached.Service, service) && ReferenceEquals(cached.HeadlessView, view))
+            var traffic = index.Traffic.For(key);
+            var had = _byService.TryGetValue(key, out var cached);
+            if (had && ReferenceEquals(cached!.Service, service) && ReferenceEquals(cached.HeadlessView, view) && ReferenceEquals(cached.Traffic, traffic))
             {
                 continue;
             }
 
             // Any namespace other than the Service's own sees the same aliases; "" is never a namespace.
-            _byService[key] = new Entry(
+            var entry = new Entry(
                 service,
                 view,
-                VirtualHostCompiler.CompileService(service, service.Namespace, _clusterDomain),
-                VirtualHostCompiler.CompileService(service, string.Empty, _clusterDomain),
+                traffic,
+                VirtualHostCompiler.CompileService(service, traffic, service.Namespace, _clusterDomain),
+                VirtualHostCompiler.CompileService(service, traffic, string.Empty, _clusterDomain),
                 view is null ? [] : HeadlessEndpointCompiler.VirtualHosts(view, service.Namespace, _clusterDomain),
                 view is null ? [] : HeadlessEndpointCompiler.VirtualHosts(view, string.Empty, _clusterDomain));
+            _byService[key] = had ? KeepUnchanged(cached!, entry) : entry;
         }
     }
+
+    /// <summary>
+    /// Keeps the previous instances of hosts that came out the same (a policy change replaces the Service's traffic
+    /// but not its routes), so sidecars are not sent what they already have.
+    /// </summary>
+    private static Entry KeepUnchanged(Entry cached, Entry fresh) => fresh with
+    {
+        Local = Same(cached.Local, fresh.Local),
+        Remote = Same(cached.Remote, fresh.Remote),
+        LocalEndpoints = Same(cached.LocalEndpoints, fresh.LocalEndpoints),
+        RemoteEndpoints = Same(cached.RemoteEndpoints, fresh.RemoteEndpoints),
+    };
+
+    private static ImmutableArray<VirtualHost> Same(ImmutableArray<VirtualHost> cached, ImmutableArray<VirtualHost> fresh) =>
+        cached.SequenceEqual(fresh) ? cached : fresh;
 
     private sealed record Entry(
         MeshService Service,
         ServiceView? HeadlessView,
+        ServiceTraffic Traffic,
         ImmutableArray<VirtualHost> Local,
         ImmutableArray<VirtualHost> Remote,
         ImmutableArray<VirtualHost> LocalEndpoints,

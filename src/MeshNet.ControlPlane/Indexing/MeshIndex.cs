@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
+using MeshNet.Model.Traffic;
 
 namespace MeshNet.ControlPlane.Indexing;
 
@@ -16,8 +17,10 @@ internal sealed class MeshIndex
         ImmutableDictionary<ResourceKey, ServiceView> services,
         long servicesGeneration,
         long baseVersion,
-        ImmutableHashSet<ResourceKey> changedServices)
+        ImmutableHashSet<ResourceKey> changedServices,
+        TrafficState traffic)
     {
+        Traffic = traffic;
         Snapshot = snapshot;
         Services = services;
         ServicesGeneration = servicesGeneration;
@@ -26,13 +29,16 @@ internal sealed class MeshIndex
     }
 
     public static MeshIndex Empty { get; } = new(
-        MeshSnapshot.Empty, ImmutableDictionary<ResourceKey, ServiceView>.Empty, 0, -1, ImmutableHashSet<ResourceKey>.Empty);
+        MeshSnapshot.Empty, ImmutableDictionary<ResourceKey, ServiceView>.Empty, 0, -1, ImmutableHashSet<ResourceKey>.Empty, TrafficState.Empty);
 
     public MeshSnapshot Snapshot { get; }
 
     public ImmutableDictionary<ResourceKey, ServiceView> Services { get; }
 
-    /// <summary>Goes up whenever a Service resource itself changed (virtual hosts depend on nothing else).</summary>
+    /// <summary>
+    /// Goes up whenever a Service resource itself or the traffic resources in force for one changed (virtual hosts
+    /// depend on nothing else).
+    /// </summary>
     public long ServicesGeneration { get; }
 
     /// <summary>The snapshot version this index was updated from, or -1 when it was built from scratch.</summary>
@@ -44,11 +50,15 @@ internal sealed class MeshIndex
     /// </summary>
     public ImmutableHashSet<ResourceKey> ChangedServices { get; }
 
+    /// <summary>TrafficPolicies and TrafficRoutes: which are in force per Service, and the errors of the others.</summary>
+    public TrafficState Traffic { get; }
+
     public static MeshIndex Build(MeshSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var services = snapshot.Services.ToImmutableDictionary(s => s.Key, s => EndpointResolver.Resolve(s.Value, snapshot));
-        return new MeshIndex(snapshot, services, snapshot.Version, -1, [.. services.Keys]);
+        var traffic = TrafficState.Empty.Update(snapshot, services, snapshot.Traffic.Keys, [], out _);
+        return new MeshIndex(snapshot, services, snapshot.Version, -1, [.. services.Keys], traffic);
     }
 
     /// <summary>The index for <paramref name="next"/>, which is this index's snapshot with <paramref name="changes"/> applied.</summary>
@@ -60,6 +70,7 @@ internal sealed class MeshIndex
         var affected = new HashSet<ResourceKey>();
         var servicesChanged = false;
         var sidecarsChanged = false;
+        var trafficChanged = new List<ResourceKey>();
         foreach (var change in changes)
         {
             switch (change.Current ?? change.Previous)
@@ -76,6 +87,9 @@ internal sealed class MeshIndex
                 case EndpointSet:
                     AddOwner(change.Previous as EndpointSet, affected);
                     AddOwner(change.Current as EndpointSet, affected);
+                    break;
+                case TrafficPolicy or TrafficRoute:
+                    trafficChanged.Add(change.Key);
                     break;
                 default:
                     break;
@@ -102,8 +116,12 @@ internal sealed class MeshIndex
             }
         }
 
+        var views = services.ToImmutable();
+        var traffic = Traffic.Update(next, views, trafficChanged, affected, out var trafficServices);
+        affected.UnionWith(trafficServices);
+        servicesChanged |= !trafficServices.IsEmpty;
         return new MeshIndex(
-            next, services.ToImmutable(), servicesChanged ? next.Version : ServicesGeneration, Snapshot.Version, [.. affected]);
+            next, views, servicesChanged ? next.Version : ServicesGeneration, Snapshot.Version, [.. affected], traffic);
     }
 
     private static void AddSelectedBy(MeshSnapshot snapshot, Workload? workload, HashSet<ResourceKey> affected)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
+using MeshNet.Model.Traffic;
 
 namespace MeshNet.ControlPlane.Indexing;
 
@@ -65,6 +66,9 @@ internal sealed class MeshSnapshot
     public ImmutableDictionary<ResourceKey, EndpointSet> EndpointSets { get; }
 
     public ImmutableDictionary<ResourceKey, MeshNamespace> Namespaces { get; }
+
+    /// <summary>TrafficPolicies and TrafficRoutes as the sources last gave them (accepted or not: the index decides).</summary>
+    public ImmutableDictionary<ResourceKey, MeshResource> Traffic { get; private init; } = ImmutableDictionary<ResourceKey, MeshResource>.Empty;
 
     /// <summary>Services without a selector: their endpoints come from EndpointSlices.</summary>
     public ImmutableHashSet<ResourceKey> SelectorlessServices { get; }
@@ -156,7 +160,7 @@ internal sealed class MeshSnapshot
     private MeshSnapshot Rebuild(IReadOnlyList<ResourceChange> changes)
     {
         var all = new Dictionary<ResourceKey, MeshResource>(Services.Count + Workloads.Count + EndpointSets.Count + Namespaces.Count + changes.Count);
-        foreach (var resource in Services.Values.Concat<MeshResource>(Workloads.Values).Concat(EndpointSets.Values).Concat(Namespaces.Values))
+        foreach (var resource in Services.Values.Concat<MeshResource>(Workloads.Values).Concat(EndpointSets.Values).Concat(Namespaces.Values).Concat(Traffic.Values))
         {
             all[resource.Key] = resource;
         }
@@ -177,6 +181,7 @@ internal sealed class MeshSnapshot
         var workloads = new Dictionary<ResourceKey, Workload>();
         var endpointSets = new Dictionary<ResourceKey, EndpointSet>();
         var namespaces = new Dictionary<ResourceKey, MeshNamespace>();
+        var traffic = new Dictionary<ResourceKey, MeshResource>();
         var selectorless = new HashSet<ResourceKey>();
         var byLabel = new Dictionary<LabelPair, HashSet<ResourceKey>>();
         var bySelector = new Dictionary<LabelPair, HashSet<ResourceKey>>();
@@ -218,6 +223,9 @@ internal sealed class MeshSnapshot
                 case MeshNamespace ns:
                     namespaces[ns.Key] = ns;
                     break;
+                case TrafficPolicy or TrafficRoute:
+                    traffic[resource.Key] = resource;
+                    break;
                 default:
                     break;
             }
@@ -233,7 +241,10 @@ internal sealed class MeshSnapshot
             Freeze(byLabel),
             Freeze(bySelector),
             Freeze(byService),
-            Freeze(byAddress).WithComparers(StringComparer.Ordinal));
+            Freeze(byAddress).WithComparers(StringComparer.Ordinal))
+        {
+            Traffic = traffic.ToImmutableDictionary(),
+        };
     }
 
     private static HashSet<ResourceKey> Bucket<TKey>(Dictionary<TKey, HashSet<ResourceKey>> index, TKey key)
@@ -258,6 +269,7 @@ internal sealed class MeshSnapshot
         var workloads = Workloads.ToBuilder();
         var endpointSets = EndpointSets.ToBuilder();
         var namespaces = Namespaces.ToBuilder();
+        var traffic = Traffic.ToBuilder();
         var selectorless = SelectorlessServices.ToBuilder();
         var byLabel = _workloadsByLabel.ToBuilder();
         var bySelector = _servicesBySelectorPair.ToBuilder();
@@ -295,6 +307,9 @@ internal sealed class MeshSnapshot
                     break;
                 case MeshNamespace old:
                     namespaces.Remove(old.Key);
+                    break;
+                case TrafficPolicy or TrafficRoute:
+                    traffic.Remove(change.Key);
                     break;
                 default:
                     break;
@@ -334,6 +349,9 @@ internal sealed class MeshSnapshot
                 case MeshNamespace current:
                     namespaces[current.Key] = current;
                     break;
+                case TrafficPolicy or TrafficRoute:
+                    traffic[change.Key] = change.Current;
+                    break;
                 default:
                     break;
             }
@@ -349,7 +367,10 @@ internal sealed class MeshSnapshot
             byLabel.ToImmutable(),
             bySelector.ToImmutable(),
             byService.ToImmutable(),
-            byAddress.ToImmutable());
+            byAddress.ToImmutable())
+        {
+            Traffic = traffic.ToImmutable(),
+        };
     }
 
     /// <summary>

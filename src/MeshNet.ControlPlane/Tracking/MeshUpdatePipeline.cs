@@ -20,6 +20,7 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
     private readonly ServiceAdmission _admission;
     private readonly ClusterDnsHost _dns;
     private ImmutableArray<ResourceError> _admissionErrors = [];
+    private ImmutableArray<ResourceError> _trafficErrors = [];
     private MeshIndex _index = MeshIndex.Empty;
 
     public MeshUpdatePipeline(
@@ -73,9 +74,25 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
             _index = _index.Update(snapshot, changes);
             _cache.Publish(_index);
             _dns.Update(_index);
+            ReportTrafficErrors(_index.Traffic.Errors);
             LogPublished(snapshot.Version, changes.Length, snapshot.Services.Count, snapshot.Workloads.Count);
             return true;
         }
+    }
+
+    /// <summary>
+    /// TrafficPolicy and TrafficRoute errors go the same way as admission errors: through the tracker, so
+    /// /debug/errors lists them beside the sources' errors. Only a changed list is reported.
+    /// </summary>
+    private void ReportTrafficErrors(ImmutableArray<ResourceError> errors)
+    {
+        if (errors.SequenceEqual(_trafficErrors))
+        {
+            return;
+        }
+
+        _trafficErrors = errors;
+        _tracker.ReportErrors(TrafficValidator.Origin, errors);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Resource error from {Origin}: {Error}")]
