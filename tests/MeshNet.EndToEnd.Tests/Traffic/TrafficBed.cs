@@ -77,12 +77,31 @@ internal sealed class TrafficBed : IAsyncDisposable
     public async Task ApplyAsync(string file, string yaml, params string[] markers)
     {
         Bed.Manifests.Write(file, yaml);
-        var elapsed = await WaitForClientConfigAsync(json => markers.All(m => json.Contains(m, StringComparison.Ordinal)), $"client config contains [{string.Join(", ", markers)}]");
+        var (_, elapsed) = await Poll.UntilAsync(
+            async () =>
+            {
+                var json = await Client.RequiredSidecar.AdminClient.ConfigJsonAsync();
+                return new ConfigProgress(VersionOf(json), [.. markers.Where(m => !json.Contains(m, StringComparison.Ordinal))]);
+            },
+            progress => progress.Missing.Length == 0,
+            ApplyTimeout,
+            $"client sidecar applies {file}");
         Log.Note(string.Create(CultureInfo.InvariantCulture, $"{file} applied by the client sidecar after {elapsed.TotalMilliseconds:F0} ms"));
     }
 
-    public async Task<TimeSpan> WaitForClientConfigAsync(Func<string, bool> done, string what) =>
-        (await Poll.UntilAsync(Client.RequiredSidecar.AdminClient.ConfigJsonAsync, done, ApplyTimeout, what)).Elapsed;
+    public async Task<TimeSpan> WaitForClientConfigAsync(Func<string, bool> done, string what)
+    {
+        var (_, elapsed) = await Poll.UntilAsync(
+            async () =>
+            {
+                var json = await Client.RequiredSidecar.AdminClient.ConfigJsonAsync();
+                return new ConfigProgress(VersionOf(json), done(json) ? [] : [what]);
+            },
+            progress => progress.Missing.Length == 0,
+            ApplyTimeout,
+            what);
+        return elapsed;
+    }
 
     /// <summary>Every backend's <c>/__stats</c>, by name.</summary>
     public async Task<IReadOnlyDictionary<string, BackendStats>> StatsAsync()
@@ -95,6 +114,9 @@ internal sealed class TrafficBed : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Bed.DisposeAsync();
 
+    private static string VersionOf(string configJson) =>
+        System.Text.Json.JsonDocument.Parse(configJson).RootElement.TryGetProperty("versionInfo", out var version) ? version.ToString() : "?";
+
     private static Dictionary<string, string> Labels(IReadOnlyDictionary<string, string>? extra)
     {
         var labels = new Dictionary<string, string>(MeshScenario.BackendLabels, StringComparer.Ordinal);
@@ -105,4 +127,10 @@ internal sealed class TrafficBed : IAsyncDisposable
 
         return labels;
     }
+}
+
+/// <summary>What a wait for a config change last saw: the applied version and the markers it still lacks.</summary>
+internal sealed record ConfigProgress(string Version, string[] Missing)
+{
+    public override string ToString() => $"applied version {Version}, still missing [{string.Join(", ", Missing)}]";
 }

@@ -20,7 +20,7 @@ public sealed class ValidationTests(ITestOutputHelper output)
 
         (string What, string Yaml, string Resource, string[] FieldWords)[] invalid =
         [
-            ("weights all zero", Route(RouteName, "rules:", SplitRule(0, 0)), RouteResource, ["weight"]),
+            ("weights all zero", Route(RouteName, "rules:", SplitRule(0, 0)), RouteResource, ["weight", "backends"]),
             ("unknown subset", Route(RouteName, "rules:", "  - backends: [{subset: {version: v9}, weight: 100}]"), RouteResource, ["subset"]),
             ("bad regular expression", Route(RouteName, "rules:", "  - matches: [{path: {type: RegularExpression, value: \"/(unclosed\"}}]", "    backends: [{subset: {version: v1}, weight: 100}]"), RouteResource, ["path", "value"]),
             ("unknown target", RouteFor("no-such-service", RouteName, "rules:", SplitRule(50, 50)), RouteResource, ["targetRef"]),
