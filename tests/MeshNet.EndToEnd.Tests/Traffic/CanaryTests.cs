@@ -70,6 +70,7 @@ public sealed class CanaryTests(ITestOutputHelper output)
         var markedTo = byKind.Where(x => x.Kind == "marked").GroupBy(x => x.o.Backend ?? x.o.ToString()).ToDictionary(g => g.Key, g => g.Count());
         var unmarkedTo = byKind.Where(x => x.Kind == "unmarked").GroupBy(x => x.o.Backend ?? x.o.ToString()).ToDictionary(g => g.Key, g => g.Count());
         mesh.Log.Note($"{result}; marked -> {string.Join(", ", markedTo)}; unmarked -> {string.Join(", ", unmarkedTo)}");
+        mesh.Log.Note($"client routes: {await mesh.ClientRoutesAsync()}");
         Assert.Empty(result.Failures);
         Assert.Equal(new Dictionary<string, int> { ["backend-v2"] = 200 }, markedTo);
         Assert.Equal(new Dictionary<string, int> { ["backend-v1"] = 400 }, unmarkedTo);

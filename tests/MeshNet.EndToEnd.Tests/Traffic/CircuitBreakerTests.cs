@@ -14,14 +14,14 @@ public sealed class CircuitBreakerTests(ITestOutputHelper output)
     public async Task MaxRequests10_With50ConcurrentSlowRequests_Refuses40AtOnce_With503Overloaded()
     {
         await using var mesh = await TrafficBed.StartAsync(output, "backend-1", "backend-2");
+        using var load = mesh.Load(timeout: TimeSpan.FromSeconds(30));
+        // Open the connections before the breaker is set, so the burst measures the breaker and not 50 handshakes.
+        Assert.Empty((await load.RunAsync(Concurrent, Concurrent)).Failures);
         await mesh.ApplyAsync(PolicyFile, Policy(
             "backend-breaker",
             $"circuitBreaker: {{maxRequests: {MaxRequests}}}",
             "retries: {attempts: 0, on: [connect-failure]}"),
             "\"e2e/backend-breaker\"");
-        using var load = mesh.Load(timeout: TimeSpan.FromSeconds(30));
-        // Warm the connections first, so the burst measures the breaker and not 50 connection handshakes.
-        Assert.Empty((await load.RunAsync(Concurrent, Concurrent)).Failures);
         await Task.WhenAll(mesh.Backends.Select(b => b.App!.Control.SetFaultsAsync(new BackendFaults(DelayMs: 2000))));
         await mesh.ClearStatsAsync();
 

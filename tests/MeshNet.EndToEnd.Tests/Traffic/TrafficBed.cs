@@ -89,6 +89,13 @@ internal sealed class TrafficBed : IAsyncDisposable
         Log.Note(string.Create(CultureInfo.InvariantCulture, $"{file} applied by the client sidecar after {elapsed.TotalMilliseconds:F0} ms"));
     }
 
+    /// <summary>The client sidecar's applied routes (its virtual hosts, as JSON), for a failure to explain itself.</summary>
+    public async Task<string> ClientRoutesAsync()
+    {
+        using var config = System.Text.Json.JsonDocument.Parse(await Client.RequiredSidecar.AdminClient.ConfigJsonAsync());
+        return config.RootElement.TryGetProperty("virtualHosts", out var hosts) ? hosts.GetRawText() : "(no virtualHosts)";
+    }
+
     public async Task<TimeSpan> WaitForClientConfigAsync(Func<string, bool> done, string what)
     {
         var (_, elapsed) = await Poll.UntilAsync(
