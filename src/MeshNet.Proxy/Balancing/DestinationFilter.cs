@@ -1,5 +1,4 @@
 using MeshNet.Proxy.Configuration;
-using MeshNet.Proxy.Resilience;
 
 namespace MeshNet.Proxy.Balancing;
 
@@ -7,15 +6,16 @@ namespace MeshNet.Proxy.Balancing;
 /// Which destinations an attempt may use: not ejected by outlier detection and, on a retry, not one the request
 /// already tried. Balancers ask only about the destinations they consider, so a pick costs a few lookups, not N.
 /// </summary>
-internal readonly struct DestinationFilter(ClusterResilience? resilience, IReadOnlyCollection<OutboundDestination>? avoid)
+/// <param name="isEjected">Outlier detection's view by destination id (ClusterResilience.IsEjected); null: none ejected.</param>
+internal readonly struct DestinationFilter(Func<string, bool>? isEjected, IReadOnlyCollection<OutboundDestination>? avoid)
 {
     public bool HasAvoid => avoid is { Count: > 0 };
 
     /// <summary>The same filter without the avoid set: used when every destination not ejected was already tried.</summary>
-    public DestinationFilter WithoutAvoid() => new(resilience, null);
+    public DestinationFilter WithoutAvoid() => new(isEjected, null);
 
     public bool Allows(OutboundDestination destination) =>
-        (resilience is null || !resilience.IsEjected(destination.Id)) && !Avoids(destination);
+        (isEjected is null || !isEjected(destination.Id)) && !Avoids(destination);
 
     private bool Avoids(OutboundDestination destination)
     {

@@ -15,6 +15,7 @@ internal sealed class ClusterEntry
     private readonly LoadBalancer _balancer;
     private readonly ClientIpAffinityTable? _affinity;
     private readonly FrozenDictionary<string, OutboundDestination>? _byId;
+    private readonly Func<string, bool> _isEjected;
 
     // Only intercepted connections to a headless pod IP look destinations up by address; built on first use.
     private FrozenDictionary<string, OutboundDestination>? _byAddress;
@@ -25,7 +26,8 @@ internal sealed class ClusterEntry
     {
     }
 
-    public ClusterEntry(string name, ClusterState state, OutboundDestination[] destinations, ClusterResilience resilience, LoadBalancer balancer, ClientIpAffinityTable? affinity)
+    /// <param name="isEjected">Which destinations are ejected; default: the cluster's outlier detection.</param>
+    public ClusterEntry(string name, ClusterState state, OutboundDestination[] destinations, ClusterResilience resilience, LoadBalancer balancer, ClientIpAffinityTable? affinity, Func<string, bool>? isEjected = null)
     {
         Name = name;
         State = state;
@@ -33,6 +35,8 @@ internal sealed class ClusterEntry
         _destinations = destinations;
         _balancer = balancer;
         _affinity = affinity;
+        // One delegate per table, not per request.
+        _isEjected = isEjected ?? resilience.IsEjected;
         _byId = affinity is null ? null : destinations.ToFrozenDictionary(d => d.Id, StringComparer.Ordinal);
     }
 
@@ -54,7 +58,7 @@ internal sealed class ClusterEntry
     /// </summary>
     public DestinationLease? Pick(HttpContext context, IReadOnlyCollection<OutboundDestination>? avoid)
     {
-        var destination = InterceptedDestination(context) ?? Choose(context, new DestinationFilter(Resilience, avoid));
+        var destination = InterceptedDestination(context) ?? Choose(context, new DestinationFilter(_isEjected, avoid));
         return destination is null ? null : new DestinationLease(destination);
     }
 
@@ -63,7 +67,7 @@ internal sealed class ClusterEntry
     /// sidecar listens on the pod IP too), else one the balancer picks (not leased).
     /// </summary>
     public OutboundDestination? DestinationFor(string address) =>
-        AddressLookup().TryGetValue(address, out var destination) ? destination : _balancer.Pick(null, _destinations, new DestinationFilter(Resilience, null));
+        AddressLookup().TryGetValue(address, out var destination) ? destination : _balancer.Pick(null, _destinations, new DestinationFilter(_isEjected, null));
 
     private OutboundDestination? InterceptedDestination(HttpContext context) =>
         InterceptedConnection.Address(context) is { } address && AddressLookup().TryGetValue(address, out var destination) ? destination : null;
