@@ -27,8 +27,8 @@ internal static class RouteCompiler
         if (traffic.RouteFor(port) is { } route)
         {
             var source = MeshNames.NamespacedName(route.Namespace, route.Name);
-            var rules = route.Rules.IsDefault ? [] : route.Rules;
-            for (var i = 0; i < rules.Length; i++)
+            var rules = ServiceTraffic.ReachableRules(route).ToList();
+            for (var i = 0; i < rules.Count; i++)
             {
                 var clusters = Backends(route, rules[i], port, fqdn, traffic, clusterDomain);
                 if (clusters.Sum(c => (long)c.Weight) == 0)

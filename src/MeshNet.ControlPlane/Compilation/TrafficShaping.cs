@@ -41,7 +41,7 @@ internal static class TrafficShaping
 
             if (resource is TrafficRoute route && ReferenceEquals(traffic.RouteFor(port), route))
             {
-                foreach (var rule in route.Rules.IsDefault ? [] : route.Rules)
+                foreach (var rule in ServiceTraffic.ReachableRules(route))
                 {
                     names.UnionWith(RouteCompiler.Backends(route, rule, port, fqdn, traffic, clusterDomain).Select(c => c.Cluster));
                 }

@@ -53,7 +53,7 @@ internal sealed record ServiceTraffic(
         }
 
         var subsets = new SortedDictionary<string, ImmutableSortedDictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var backend in BackendsOf(route))
+        foreach (var backend in ReachableRules(route).SelectMany(r => r.Backends.IsDefault ? [] : r.Backends))
         {
             if (backend is { Service: null, Subset: { Count: > 0 } subset })
             {
@@ -62,6 +62,20 @@ internal sealed record ServiceTraffic(
         }
 
         return [.. subsets.Values];
+    }
+
+    /// <summary>The rules up to and including the first that matches every request: later ones can never match.</summary>
+    public static IEnumerable<RouteRule> ReachableRules(TrafficRoute route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        foreach (var rule in route.Rules.IsDefault ? [] : route.Rules)
+        {
+            yield return rule;
+            if (rule.Matches.IsDefaultOrEmpty)
+            {
+                yield break;
+            }
+        }
     }
 
     /// <summary>Every backend of every rule (tolerating unset arrays).</summary>
