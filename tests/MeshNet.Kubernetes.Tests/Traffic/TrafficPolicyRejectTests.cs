@@ -40,6 +40,8 @@ public sealed class TrafficPolicyRejectTests
         { Target + "  outlierDetection: {maxEjectionPercent: 101}\n", "spec.outlierDetection.maxEjectionPercent: invalid value 101: must be 0-100" },
         { Target + "  outlierDetection: {consecutive5xx: 0, consecutiveGatewayErrors: 0}\n", "spec.outlierDetection.consecutive5xx: invalid value 0: must be 1 or more\n" + Prefix + "spec.outlierDetection.consecutiveGatewayErrors: invalid value 0: must be 1 or more" },
         { Target + "  timeouts: {request: 2}\n", "spec.timeouts.request: expected string, got number" },
+        { Target + "  timeouts: {request: 1000000000000000000000000000000000s}\n", "spec.timeouts.request: must be at most 32 characters" },
+        { Target + "  retries: {attempts: 1, on: [5xx, reset, gateway-error, connect-failure, retriable-status-codes, 5xx], statusCodes: [503]}\n", "spec.retries.on[5]: duplicate value \"5xx\"\n" + Prefix + "spec.retries.on: must have at most 5 items" },
 
         // Rules the schema cannot state.
         { "spec:\n  targetRef: {kind: Service, name: Posts}\n", "spec.targetRef.name: invalid name \"Posts\": must be a DNS-1035 label (at most 63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit)" },
