@@ -16,8 +16,8 @@ internal sealed record ErrorView(string Origin, int? DocumentIndex, string? Reso
 /// <summary>/debug/services entry: the Service and every endpoint behind it, ready or not.</summary>
 /// <param name="ClusterIPs">Requested or allocated; empty for headless and ExternalName Services.</param>
 /// <param name="LoadBalancerIngress">
-/// External addresses of a LoadBalancer Service. Empty for now: which address the local runner's gateway serves is
-/// decided by the runner, not the control plane.
+/// External addresses of a LoadBalancer Service: its source's status.loadBalancer.ingress, else the one allocated from
+/// --load-balancer-cidr (what a local gateway should serve it on). Empty for other types, and while the pool is exhausted.
 /// </param>
 internal sealed record ServiceStatusView(
     string Namespace,
@@ -41,7 +41,7 @@ internal sealed record ServiceStatusView(
                 p.Name, p.Port, p.TargetPort.IsNamed ? p.TargetPort.Name! : p.TargetPort.Number, p.Protocol, p.AppProtocol, p.NodePort))],
             [.. view.Ports.SelectMany(p => p.Endpoints.Select(e => new EndpointStatusView(
                 p.Port.Port, e.Workload, e.Address, e.TargetPort, e.Ready, e.Meshed)))],
-            []);
+            service.LoadBalancerIngress.IsDefault ? [] : [.. service.LoadBalancerIngress]);
     }
 }
 

@@ -1,10 +1,14 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using MeshNet.Model;
 
 namespace MeshNet.ControlPlane.Allocation;
 
-/// <summary>Where cluster IPs and node ports come from, and where the allocations survive a restart.</summary>
-/// <param name="ServiceCidrs">One range per address family, at most one IPv4 and one IPv6.</param>
+/// <summary>Where cluster IPs, node ports and load balancer addresses come from, and where the allocations survive a restart.</summary>
+/// <param name="ServiceCidrs">
+/// One range per address family, at most one IPv4 and one IPv6. The first is the cluster's primary family, as the
+/// first range of kube-apiserver's --service-cluster-ip-range is.
+/// </param>
 /// <param name="StateDirectory">Null keeps allocations in memory only.</param>
 internal sealed record AllocationOptions(
     ImmutableArray<ServiceCidr> ServiceCidrs,
@@ -14,10 +18,21 @@ internal sealed record AllocationOptions(
 {
     public const string DefaultServiceCidr = "10.96.0.0/16";
 
+    /// <summary>Loopback, so a gateway can bind the addresses without root and nothing is exposed beyond the machine.</summary>
+    public const string DefaultLoadBalancerCidr = "127.0.100.0/24";
+
+    /// <summary>Where LoadBalancer Services get their ingress address when no source provides one.</summary>
+    public ServiceCidr LoadBalancerCidr { get; init; } = ServiceCidr.Parse("--load-balancer-cidr", DefaultLoadBalancerCidr);
+
     public static AllocationOptions Default { get; } = new([ServiceCidr.Parse("--service-cidr", DefaultServiceCidr)], 30000, 32767, null);
 
-    /// <summary>The family a single-stack Service gets: IPv4 unless the list is IPv6 only.</summary>
-    public ServiceCidr Primary => ServiceCidrs.FirstOrDefault(c => !c.IsIPv6) ?? ServiceCidrs[0];
+    /// <summary>The family a Service gets when it names none.</summary>
+    public ServiceCidr Primary => ServiceCidrs[0];
+
+    public bool IsDualStack => ServiceCidrs.Length == 2;
+
+    /// <summary>The range of <paramref name="family"/>, or null when none is configured.</summary>
+    public ServiceCidr? CidrFor(IpFamily family) => ServiceCidrs.FirstOrDefault(c => c.IpFamily == family);
 
     /// <summary>"10.96.0.0/16" or "10.96.0.0/16,fd00:10:96::/112".</summary>
     public static ImmutableArray<ServiceCidr> ParseCidrs(string flag, string value)

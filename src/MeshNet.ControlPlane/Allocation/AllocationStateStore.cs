@@ -5,8 +5,8 @@ using System.Text.Json.Serialization;
 namespace MeshNet.ControlPlane.Allocation;
 
 /// <summary>
-/// Persists allocations (Service "ns/name" -> addresses and node ports) so a Service keeps its cluster IP across
-/// control-plane restarts. The file is replaced atomically (write a temp file, then rename over), so a crash leaves
+/// Persists allocations (Service "ns/name" -> addresses, node ports and load balancer address) so a Service keeps
+/// them across control-plane restarts. The file is replaced atomically (write a temp file, then rename over), so a crash leaves
 /// either the old or the new state, never half of one.
 /// </summary>
 internal sealed class AllocationStateStore
@@ -39,7 +39,8 @@ internal sealed class AllocationStateStore
             {
                 result[key] = new ServiceAllocation(
                     [.. entry.ClusterIPs ?? []],
-                    (entry.NodePorts ?? []).ToImmutableSortedDictionary(StringComparer.Ordinal));
+                    (entry.NodePorts ?? []).ToImmutableSortedDictionary(StringComparer.Ordinal),
+                    [.. entry.LoadBalancerIngress ?? []]);
             }
 
             return result;
@@ -57,7 +58,10 @@ internal sealed class AllocationStateStore
             1,
             allocations.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(
                 p => p.Key,
-                p => new AllocationStateEntry([.. p.Value.ClusterIPs], p.Value.NodePorts.ToDictionary(StringComparer.Ordinal)),
+                p => new AllocationStateEntry(
+                    [.. p.Value.ClusterIPs],
+                    p.Value.NodePorts.ToDictionary(StringComparer.Ordinal),
+                    p.Value.LoadBalancerIPs.IsEmpty ? null : [.. p.Value.LoadBalancerIPs]),
                 StringComparer.Ordinal));
         var temp = _path + ".tmp";
         File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(file, AllocationStateJsonContext.Default.AllocationStateFile));
@@ -67,8 +71,9 @@ internal sealed class AllocationStateStore
 
 internal sealed record AllocationStateFile(int Version, Dictionary<string, AllocationStateEntry>? Services);
 
-internal sealed record AllocationStateEntry(List<string>? ClusterIPs, Dictionary<string, int>? NodePorts);
+/// <param name="LoadBalancerIngress">Absent in files written before load balancer addresses were allocated.</param>
+internal sealed record AllocationStateEntry(List<string>? ClusterIPs, Dictionary<string, int>? NodePorts, List<string>? LoadBalancerIngress);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AllocationStateFile))]
 internal sealed partial class AllocationStateJsonContext : JsonSerializerContext;

@@ -7,10 +7,11 @@ using MeshNet.Model;
 namespace MeshNet.ControlPlane.Allocation;
 
 /// <summary>
-/// Decides one Service's cluster IPs and node ports against a <see cref="AllocationLedger"/>: requested values are
-/// checked (inside the range, not held by another Service), missing ones are allocated. Allocation is
-/// deterministic-friendly: the Service's previous value first, then a hash of "ns/name" as the starting point of a
-/// linear probe, so the same manifests give the same addresses on any machine.
+/// Decides one Service's cluster IPs (one per IP family, see <see cref="IpFamilyResolver"/>), node ports and load
+/// balancer address against a <see cref="AllocationLedger"/>: requested values are checked (inside the range, not
+/// held by another Service), missing ones are allocated. Allocation is deterministic-friendly: the Service's
+/// previous value first, then a hash of "ns/name" as the starting point of a linear probe, so the same manifests
+/// give the same addresses on any machine.
 /// </summary>
 internal sealed class ServiceAllocator
 {
@@ -35,7 +36,8 @@ internal sealed class ServiceAllocator
             [.. RequestedIps(service)],
             service.Ports.Where(p => p.NodePort is not null)
                 .GroupBy(p => ServiceAllocation.PortKey(p.Port, p.Protocol), StringComparer.Ordinal)
-                .ToImmutableSortedDictionary(g => g.Key, g => g.First().NodePort!.Value, StringComparer.Ordinal));
+                .ToImmutableSortedDictionary(g => g.Key, g => g.First().NodePort!.Value, StringComparer.Ordinal),
+            []);
     }
 
     /// <param name="previous">What the Service had: its admitted allocation, or the one saved before a restart.</param>
@@ -44,6 +46,11 @@ internal sealed class ServiceAllocator
     /// does not take it away. A merely saved value yields to an explicit request, which keeps the outcome independent
     /// of the order Services arrive in after a restart.
     /// </param>
+    /// <returns>
+    /// False when the Service cannot be admitted; <paramref name="error"/> says why. True when it can; then
+    /// <paramref name="error"/> may still report what it goes without (a LoadBalancer Service with no address left
+    /// in the pool works inside the mesh, as one whose external address is pending does in Kubernetes).
+    /// </returns>
     public bool TryPlan(
         MeshService wanted, ServiceAllocation? previous, bool held, AllocationLedger ledger, out ServiceAllocation plan, out ResourceError? error)
     {
@@ -56,7 +63,15 @@ internal sealed class ServiceAllocator
             return false;
         }
 
-        plan = new ServiceAllocation(ips, nodePorts);
+        var ingress = PlanLoadBalancer(wanted, previous, held, ledger);
+        if (ingress is null)
+        {
+            ingress = [];
+            error = Error(wanted, "status.loadBalancer.ingress", string.Create(CultureInfo.InvariantCulture,
+                $"no free load balancer address left in {_options.LoadBalancerCidr}; the Service has no external address until one is freed"));
+        }
+
+        plan = new ServiceAllocation(ips, nodePorts, ingress.Value);
         return true;
     }
 
@@ -72,68 +87,102 @@ internal sealed class ServiceAllocator
             return p.NodePort == nodePort ? p : p with { NodePort = nodePort };
         }).ToImmutableArray();
         var samePorts = ports.Zip(wanted.Ports).All(p => ReferenceEquals(p.First, p.Second));
-        if (sameIps && samePorts)
+        // Ingress from the source (the API server's status) is kept as it is; the pool only fills an empty one.
+        var sameIngress = plan.LoadBalancerIPs.IsEmpty;
+        if (sameIps && samePorts && sameIngress)
         {
             return wanted;
         }
 
-        return wanted with { ClusterIPs = sameIps ? wanted.ClusterIPs : plan.ClusterIPs, Ports = samePorts ? wanted.Ports : ports };
+        return wanted with
+        {
+            ClusterIPs = sameIps ? wanted.ClusterIPs : plan.ClusterIPs,
+            Ports = samePorts ? wanted.Ports : ports,
+            LoadBalancerIngress = sameIngress ? wanted.LoadBalancerIngress : plan.LoadBalancerIPs,
+        };
     }
 
+    /// <summary>"spec.clusterIP" for the primary address, "spec.clusterIPs[1]" for the secondary.</summary>
+    public static string ClusterIpField(int index) =>
+        index == 0 ? "spec.clusterIP" : string.Create(CultureInfo.InvariantCulture, $"spec.clusterIPs[{index}]");
+
+    public static IEnumerable<string> RequestedIps(MeshService service) =>
+        service.ClusterIPs.IsDefault
+            ? []
+            : service.ClusterIPs.Where(ip => ip.Length > 0 && !string.Equals(ip, "None", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>One address per family: the requested one, else the one the Service had, else a hash-probed free one.</summary>
     private bool TryPlanIps(
         MeshService wanted, ServiceAllocation? previous, bool held, AllocationLedger ledger, out ImmutableArray<string> ips, out ResourceError? error)
     {
         ips = [];
         error = null;
-        if (wanted.Headless || wanted.Type == ServiceType.ExternalName)
+        if (wanted.Type == ServiceType.ExternalName)
+        {
+            return true;
+        }
+
+        if (!IpFamilyResolver.TryResolve(wanted, _options, out var families, out var familyError))
+        {
+            error = Error(wanted, familyError!.Value.Field, familyError.Value.Message);
+            return false;
+        }
+
+        if (wanted.Headless)
         {
             return true;
         }
 
         var requested = RequestedIps(wanted).ToImmutableArray();
-        if (!requested.IsEmpty)
+        var owner = KeyString(wanted.Key);
+        var result = ImmutableArray.CreateBuilder<string>(families.Length);
+        for (var i = 0; i < families.Length; i++)
         {
-            for (var i = 0; i < requested.Length; i++)
+            if (i < requested.Length)
             {
-                var field = i == 0 ? "spec.clusterIP" : string.Create(CultureInfo.InvariantCulture, $"spec.clusterIPs[{i}]");
                 if (CheckRequestedIp(wanted, requested[i], ledger) is { } message)
                 {
-                    error = Error(wanted, field, message);
+                    error = Error(wanted, ClusterIpField(i), message);
                     return false;
                 }
+
+                result.Add(requested[i]);
+                continue;
             }
 
-            ips = requested;
-            return true;
-        }
-
-        var cidr = _options.Primary;
-        var owner = KeyString(wanted.Key);
-        var kept = previous?.ClusterIPs.FirstOrDefault(ip =>
-            IPAddress.TryParse(ip, out var parsed) && cidr.Contains(parsed) && ledger.IpFreeFor(ip, owner, ignoreSoft: held));
-        if (kept is not null)
-        {
-            ips = [kept];
-            return true;
-        }
-
-        var start = Hash(owner);
-        var limit = UInt128.Min(cidr.UsableCount, (UInt128)(ledger.Taken + 1));
-        foreach (var ignoreSoft in (bool[])[false, true])
-        {
-            for (UInt128 i = 0; i < limit; i++)
+            // The resolver only returns families with a configured range beyond the requested addresses.
+            var cidr = _options.CidrFor(families[i])!;
+            var kept = previous?.ClusterIPs.FirstOrDefault(ip =>
+                IPAddress.TryParse(ip, out var parsed) && cidr.Contains(parsed) && ledger.ClusterIps.FreeFor(ip, owner, ignoreSoft: held));
+            if ((kept ?? ledger.ClusterIps.Allocate(cidr, owner, Hash(owner))) is not { } ip)
             {
-                var candidate = cidr.AddressAt(start + i).ToString();
-                if (ledger.IpFreeFor(candidate, owner, ignoreSoft))
-                {
-                    ips = [candidate];
-                    return true;
-                }
+                error = Error(wanted, ClusterIpField(i), $"no free cluster IP left in {cidr}; this version is not applied");
+                return false;
             }
+
+            result.Add(ip);
         }
 
-        error = Error(wanted, "spec.clusterIP", $"no free cluster IP left in {cidr}; this version is not applied");
-        return false;
+        ips = result.MoveToImmutable();
+        return true;
+    }
+
+    /// <summary>
+    /// The pool's address for a LoadBalancer Service that has none from its source: the one it had, else the lowest
+    /// free one (as MetalLB hands them out, so a small demo gets 127.0.100.1). Null when the pool is exhausted.
+    /// </summary>
+    private ImmutableArray<string>? PlanLoadBalancer(MeshService wanted, ServiceAllocation? previous, bool held, AllocationLedger ledger)
+    {
+        if (wanted.Type != ServiceType.LoadBalancer || !wanted.LoadBalancerIngress.IsDefaultOrEmpty)
+        {
+            return [];
+        }
+
+        var owner = KeyString(wanted.Key);
+        var pool = _options.LoadBalancerCidr;
+        var kept = previous?.LoadBalancerIPs.FirstOrDefault(ip =>
+            IPAddress.TryParse(ip, out var parsed) && pool.Contains(parsed) && ledger.LoadBalancerIps.FreeFor(ip, owner, ignoreSoft: held));
+        return (kept ?? ledger.LoadBalancerIps.Allocate(pool, owner, 0)) is { } ip ? [ip] : null;
     }
 
     private string? CheckRequestedIp(MeshService wanted, string ip, AllocationLedger ledger)
@@ -146,8 +195,8 @@ internal sealed class ServiceAllocator
         var cidr = _options.ServiceCidrs.FirstOrDefault(c => c.Family == parsed.AddressFamily);
         if (cidr is null)
         {
-            return $"{ip} is an {(parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4")} address " +
-                $"but the service CIDRs ({_options.DescribeCidrs()}) have no range of that family; this version is not applied";
+            // The family resolver refuses these first; kept so this check stands on its own.
+            return IpFamilyResolver.NoRange(ip, parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IpFamily.IPv6 : IpFamily.IPv4, _options);
         }
 
         if (!cidr.Contains(parsed))
@@ -155,7 +204,7 @@ internal sealed class ServiceAllocator
             return $"{ip} is not in the service CIDR {cidr}; this version is not applied";
         }
 
-        if (ledger.IpOwner(ip) is { } holder && holder != wanted.Key)
+        if (ledger.ClusterIps.Owner(ip) is { } holder && holder != wanted.Key)
         {
             return $"{ip} requested by Service {KeyString(wanted.Key)} is already allocated to Service {holder.Namespace}/{holder.Name}; this version is not applied";
         }
@@ -256,11 +305,6 @@ internal sealed class ServiceAllocator
 
         return null;
     }
-
-    private static IEnumerable<string> RequestedIps(MeshService service) =>
-        service.ClusterIPs.IsDefault
-            ? []
-            : service.ClusterIPs.Where(ip => ip.Length > 0 && !string.Equals(ip, "None", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>FNV-1a, 64 bits: stable across processes and machines, unlike string.GetHashCode.</summary>
     private static UInt128 Hash(string value)

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using MeshNet.Model;
 
 namespace MeshNet.ControlPlane.Allocation;
 
-/// <summary>An IPv4 or IPv6 range that cluster IPs come from, e.g. 10.96.0.0/16 or fd00:10:96::/112.</summary>
+/// <summary>An IPv4 or IPv6 range that cluster IPs (or load balancer addresses) come from, e.g. 10.96.0.0/16 or fd00:10:96::/112.</summary>
 internal sealed class ServiceCidr
 {
     private readonly UInt128 _network;
@@ -27,6 +28,8 @@ internal sealed class ServiceCidr
     public UInt128 Size { get; }
 
     public bool IsIPv6 => Family == AddressFamily.InterNetworkV6;
+
+    public IpFamily IpFamily => IsIPv6 ? IpFamily.IPv6 : IpFamily.IPv4;
 
     public static ServiceCidr Parse(string flag, string value)
     {

@@ -16,7 +16,7 @@ internal sealed record ControlPlaneOptions(
     string ClusterDomain,
     TimeSpan ResyncGrace)
 {
-    /// <summary>Service CIDRs, node port range and state directory.</summary>
+    /// <summary>Service CIDRs, node port range, load balancer pool and state directory.</summary>
     public AllocationOptions Allocation { get; init; } = AllocationOptions.Default;
 
     /// <summary>Where the cluster DNS listens (UDP and TCP); null serves no DNS.</summary>
@@ -28,7 +28,7 @@ internal sealed record ControlPlaneOptions(
     public const string Usage =
         "usage: meshnet-control [--config DIR] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
         "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local] [--resync-grace 6s] " +
-        "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--state-dir DIR] [--dns ADDR:PORT] [--dns-upstream ADDR:PORT]";
+        "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--load-balancer-cidr 127.0.100.0/24] [--state-dir DIR] [--dns ADDR:PORT] [--dns-upstream ADDR:PORT]";
 
     public static ControlPlaneOptions Default { get; } = new(
         null,
@@ -73,6 +73,7 @@ internal sealed record ControlPlaneOptions(
                 "--cluster-domain" => options with { ClusterDomain = ParseDomain(flag, Value()) },
                 "--resync-grace" => options with { ResyncGrace = ParseDuration(flag, Value()) },
                 "--service-cidr" => options with { Allocation = options.Allocation with { ServiceCidrs = AllocationOptions.ParseCidrs(flag, Value()) } },
+                "--load-balancer-cidr" => options with { Allocation = options.Allocation with { LoadBalancerCidr = ServiceCidr.Parse(flag, Value()) } },
                 "--node-port-range" => WithNodePorts(options, AllocationOptions.ParsePortRange(flag, Value())),
                 "--state-dir" => options with { Allocation = options.Allocation with { StateDirectory = NonEmpty(flag, Value()) } },
                 "--dns" => options with { Dns = ParseEndPoint(flag, Value()) },

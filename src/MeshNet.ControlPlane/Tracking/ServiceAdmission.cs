@@ -5,8 +5,8 @@ using MeshNet.Model;
 namespace MeshNet.ControlPlane.Tracking;
 
 /// <summary>
-/// Checks what no single manifest can, and fills in what the API server would: every Service's cluster IPs and
-/// node ports are requested-and-checked or allocated here (<see cref="ServiceAllocator"/>), so the snapshot only
+/// Checks what no single manifest can, and fills in what the API server (and a load balancer controller) would:
+/// every Service's cluster IPs, node ports and load balancer address are requested-and-checked or allocated here (<see cref="ServiceAllocator"/>), so the snapshot only
 /// ever holds Services with their final addresses. Like the API server's allocator, the Service that holds an
 /// address keeps it and a later claimant is refused with an error on that Service; a refused update leaves the
 /// last admitted version in force, and a refused new Service stays out of the mesh until the problem is gone.
@@ -27,6 +27,10 @@ internal sealed class ServiceAdmission
     // soft reservations until their Service is deleted, so a Service loaded a little later still gets its address).
     private readonly Dictionary<string, ServiceAllocation> _saved;
     private string? _saveError;
+
+    // A deleted Service's allocation left _saved since the last save: the file must forget it too, or a restart
+    // would hold its addresses back from everyone else.
+    private bool _forgotten;
 
     public ServiceAdmission()
         : this(AllocationOptions.Default)
@@ -69,7 +73,7 @@ internal sealed class ServiceAdmission
             else
             {
                 _desired.Remove(change.Key);
-                _saved.Remove(ServiceAllocator.KeyString(change.Key));
+                _forgotten |= _saved.Remove(ServiceAllocator.KeyString(change.Key));
             }
         }
 
@@ -125,7 +129,8 @@ internal sealed class ServiceAdmission
         foreach (var (key, held) in holders)
         {
             var wanted = _desired[key];
-            if (ReferenceEquals(wanted, held.Wanted))
+            // A Service admitted short of something (no load balancer address) asks again: one may have been freed.
+            if (ReferenceEquals(wanted, held.Wanted) && !held.Incomplete)
             {
                 admitted[key] = held;
                 continue;
@@ -135,13 +140,19 @@ internal sealed class ServiceAdmission
             if (_allocator.TryPlan(wanted, held.Allocation, held: true, ledger, out var plan, out var error))
             {
                 ledger.Claim(key, plan);
-                admitted[key] = new Admitted(wanted, plan, ServiceAllocator.Fill(wanted, plan));
+                admitted[key] = ReferenceEquals(wanted, held.Wanted) && plan.SameAs(held.Allocation)
+                    ? held
+                    : new Admitted(wanted, plan, ServiceAllocator.Fill(wanted, plan), Incomplete: error is not null);
             }
             else
             {
-                errors.Add(error!);
                 ledger.Claim(key, held.Allocation);
                 admitted[key] = held;
+            }
+
+            if (error is not null)
+            {
+                errors.Add(error);
             }
         }
 
@@ -156,11 +167,12 @@ internal sealed class ServiceAdmission
             if (_allocator.TryPlan(wanted, saved, held: false, ledger, out var plan, out var error))
             {
                 ledger.Claim(key, plan);
-                admitted[key] = new Admitted(wanted, plan, ServiceAllocator.Fill(wanted, plan));
+                admitted[key] = new Admitted(wanted, plan, ServiceAllocator.Fill(wanted, plan), Incomplete: error is not null);
             }
-            else
+
+            if (error is not null)
             {
-                errors.Add(error!);
+                errors.Add(error);
             }
         }
 
@@ -169,7 +181,7 @@ internal sealed class ServiceAdmission
 
     private void Persist()
     {
-        var changed = false;
+        var changed = _forgotten;
         foreach (var (key, entry) in _admitted)
         {
             var name = ServiceAllocator.KeyString(key);
@@ -189,6 +201,7 @@ internal sealed class ServiceAdmission
         {
             _store.Save(_saved);
             _saveError = null;
+            _forgotten = false;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -199,5 +212,6 @@ internal sealed class ServiceAdmission
 
     /// <param name="Wanted">The version the sources asked for.</param>
     /// <param name="Service">That version with its allocation filled in: what the snapshot holds.</param>
-    private sealed record Admitted(MeshService Wanted, ServiceAllocation Allocation, MeshService Service);
+    /// <param name="Incomplete">Admitted without something it should have (its load balancer address): an error stands against it.</param>
+    private sealed record Admitted(MeshService Wanted, ServiceAllocation Allocation, MeshService Service, bool Incomplete = false);
 }
