@@ -8,6 +8,7 @@ namespace MeshNet.Kubernetes.Crds;
 /// meshnet.io/v1alpha1 TrafficPolicy as written by users, shaped like the KubernetesClient models so the same
 /// loaders and watchers carry it. The CRD schema in charts/meshnet/crds is the reference for its fields.
 /// </summary>
+[KubernetesEntity(Group = KubeGroup, Kind = KubeKind, ApiVersion = KubeApiVersion, PluralName = KubePluralName)]
 public sealed class V1alpha1TrafficPolicy : IKubernetesObject<V1ObjectMeta>
 {
     public const string KubeApiVersion = CrdGroup.Version;
