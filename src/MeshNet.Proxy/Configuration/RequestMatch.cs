@@ -29,8 +29,6 @@ internal sealed class RequestMatch(PathMatcher? path, HeaderMatcher[] headers, s
 
         return true;
     }
-
-    internal bool MatchesPath(string requestPath) => path is null || path.Matches(requestPath);
 }
 
 internal enum PathMatchKind

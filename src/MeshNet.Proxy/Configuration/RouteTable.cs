@@ -38,20 +38,6 @@ internal sealed class VirtualHostEntry(string name, string service, RouteEntry[]
 
         return null;
     }
-
-    /// <summary>Path-only matching, for the forwarding code until it passes the whole request (headers and method count).</summary>
-    public RouteEntry? Match(PathString path)
-    {
-        foreach (var route in routes)
-        {
-            if (route.MatchesPath(path.Value ?? "/"))
-            {
-                return route;
-            }
-        }
-
-        return null;
-    }
 }
 
 internal sealed class RouteEntry(string name, RequestMatch[] matches, ClusterEntry[] clusters, int[] cumulativeWeights)
@@ -76,8 +62,6 @@ internal sealed class RouteEntry(string name, RequestMatch[] matches, ClusterEnt
 
         return false;
     }
-
-    internal bool MatchesPath(string path) => matches.Length == 0 || matches.Any(m => m.MatchesPath(path));
 
     /// <summary>
     /// The only cluster, or one drawn by weight (cumulative weights; total is the last element). Weights are this
