@@ -10,11 +10,15 @@ public sealed class BalancerTests(ITestOutputHelper output)
     private const int Requests = 600;
     private const int Concurrency = 6;
 
+    // Far above what a fast answer costs even on a busy two-core machine (tens of ms), so the latency gap the
+    // balancer should see is the injected one and not scheduling noise.
+    private const int SlowDelayMs = 100;
+
     [Fact]
     public async Task PeakEwma_SendsASlowEndpointMarkedlyLessThanRoundRobinDoes()
     {
         await using var mesh = await TrafficBed.StartAsync(output, "backend-1", "backend-2", "backend-3");
-        await mesh.Control("backend-1").SetFaultsAsync(new BackendFaults(DelayMs: 40));
+        await mesh.Control("backend-1").SetFaultsAsync(new BackendFaults(DelayMs: SlowDelayMs));
         using var load = mesh.Load();
 
         await mesh.ApplyAsync(PolicyFile, Policy("backend-rr", "loadBalancer: {type: RoundRobin}"), "\"e2e/backend-rr\"");

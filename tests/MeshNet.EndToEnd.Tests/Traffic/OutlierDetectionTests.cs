@@ -102,8 +102,9 @@ public sealed class OutlierDetectionTests(ITestOutputHelper output)
             Assert.Equal("no-healthy-endpoints", o.MeshError);
         });
         Assert.Equal(upstreamBefore, upstreamAfter);
-        // Never a hang: far below any timeout (the policy sets none, so a waiting request would wait for ever).
-        Assert.True(slowest < TimeSpan.FromSeconds(1), $"a 503 took {slowest.TotalMilliseconds:F0} ms");
+        // Never a hang: the policy sets no timeout, so a request that waited for an endpoint would wait until the
+        // client's 15 s; the bound leaves room for a CPU-starved machine, the log has the real figures.
+        Assert.True(slowest < TimeSpan.FromSeconds(2), $"a 503 took {slowest.TotalMilliseconds:F0} ms");
     }
 
     private static string Summary(List<Outcome> outcomes) =>
