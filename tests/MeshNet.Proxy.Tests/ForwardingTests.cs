@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
+using MeshNet.Protocol.V1;
 using MeshNet.Proxy.Tests.Echo;
 using MeshNet.Proxy.Tests.Infrastructure;
 using static MeshNet.Proxy.Tests.Infrastructure.MeshConfig;
@@ -19,9 +20,10 @@ public sealed class ForwardingTests
         await using var controlPlane = await FakeControlPlane.StartAsync();
         await using var sidecar = await Sidecar.StartAsync(controlPlane);
         await controlPlane.NextRequestAsync();
-        await Sidecar.AcceptAsync(controlPlane, Full("1",
-            [VirtualHost("blog", "posts", 80, "blog")],
-            [Cluster("blog", "posts", 80, Plain(a.Port), Plain(b.Port), Plain(c.Port))]));
+        var cluster = Cluster("blog", "posts", 80, Plain(a.Port), Plain(b.Port), Plain(c.Port));
+        // PEAK_EWMA is the default balancer; this test is about the strict rotation of ROUND_ROBIN.
+        cluster.LoadBalancer = new LoadBalancer { Type = LoadBalancer.Types.Type.RoundRobin };
+        await Sidecar.AcceptAsync(controlPlane, Full("1", [VirtualHost("blog", "posts", 80, "blog")], [cluster]));
 
         var served = new List<string>();
         for (var i = 0; i < 30; i++)

@@ -2,12 +2,16 @@ using Google.Protobuf;
 using System.Text.Json.Nodes;
 using MeshNet.Proxy.ClusterDns;
 using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Resilience;
 using Microsoft.AspNetCore.Http;
 
 namespace MeshNet.Proxy.Admin;
 
-/// <summary>The admin listener: liveness, readiness (a config was applied) and the applied config as JSON.</summary>
-internal sealed class AdminHandler(ConfigApplier applier, DnsProxy dns)
+/// <summary>
+/// The admin listener: liveness, readiness (a config was applied), the applied config as JSON and the outbound
+/// clusters' resilience counters.
+/// </summary>
+internal sealed class AdminHandler(ConfigApplier applier, DnsProxy dns, ResilienceRegistry resilience)
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
@@ -30,6 +34,9 @@ internal sealed class AdminHandler(ConfigApplier applier, DnsProxy dns)
             case "/config":
                 context.Response.ContentType = "application/json";
                 return context.Response.WriteAsync(ConfigJson(), context.RequestAborted);
+            case "/stats":
+                context.Response.ContentType = "application/json";
+                return context.Response.WriteAsync(StatsJson.Format(resilience), context.RequestAborted);
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;

@@ -1,5 +1,6 @@
 using System.Net.Http;
 using System.Net.Sockets;
+using MeshNet.Proxy.Resilience;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -40,13 +41,33 @@ internal static partial class ForwarderErrors
         LogForwardFailed(logger, context.Request.Host.Value ?? string.Empty, destination, error, label, exception?.GetBaseException().Message ?? string.Empty);
     }
 
+    /// <summary>
+    /// What a failed attempt says about its destination. Client-side errors never reach here (the caller checks
+    /// RequestAborted first); YARP's activity timeout is a timeout; anything else after the connection was made is a
+    /// reset (closed connection, premature end, bad response).
+    /// </summary>
+    public static AttemptOutcome Classify(ForwarderError error, Exception? exception) => error switch
+    {
+        ForwarderError.Request when IsConnectFailure(exception) => AttemptOutcome.ConnectFailure,
+        ForwarderError.RequestTimedOut => AttemptOutcome.Timeout,
+        _ => AttemptOutcome.Reset,
+    };
+
+    /// <summary>
+    /// No connection could be made (refused, unreachable, connect timeout). A connection that was made and then
+    /// reset also surfaces as a SocketException, inside an HttpRequestException of another kind: not a connect failure.
+    /// </summary>
     private static bool IsConnectFailure(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } or SocketException)
+            switch (current)
             {
-                return true;
+                case HttpRequestException request:
+                    return request.HttpRequestError == HttpRequestError.ConnectionError;
+                case SocketException socket:
+                    return socket.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable
+                        or SocketError.NetworkUnreachable or SocketError.TimedOut or SocketError.HostDown;
             }
         }
 

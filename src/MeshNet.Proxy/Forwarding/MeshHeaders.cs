@@ -15,4 +15,10 @@ internal static class MeshHeaders
     public const string UpstreamConnectFailure = "upstream-connect-failure";
     public const string UpstreamTimeout = "upstream-timeout";
     public const string UpstreamFailure = "upstream-failure";
+
+    /// <summary>The circuit breaker refused the request (max_requests / max_pending_requests).</summary>
+    public const string Overloaded = "overloaded";
+
+    /// <summary>A retriable failure that the retry budget did not allow to be retried; the failure is what the client gets.</summary>
+    public const string RetryBudgetExhausted = "retry-budget-exhausted";
 }

@@ -6,6 +6,8 @@ namespace MeshNet.Proxy.Forwarding;
 /// <summary>
 /// YARP's default request copy (original Host kept, hop-by-hop headers dropped) plus the mesh target-port header.
 /// One instance per distinct target port, shared by destinations, so the request path allocates nothing for it.
+/// On the way back it lets the request's <see cref="OutboundExchange"/> (when it retries on status) hold back a
+/// retriable response: returning false before anything is copied tells YARP to drop the response unsent.
 /// </summary>
 internal sealed class OutboundTransformer(string? targetPort) : HttpTransformer
 {
@@ -21,6 +23,29 @@ internal sealed class OutboundTransformer(string? targetPort) : HttpTransformer
 
         Stamp(proxyRequest);
         return default;
+    }
+
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is null || httpContext.Features.Get<OutboundExchange>() is not { } exchange)
+        {
+            return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        }
+
+        if (exchange.HoldBackForRetry((int)proxyResponse.StatusCode))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        var copy = base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        return exchange.ResponseLabel is { } label ? LabelAfterAsync(copy, httpContext, label) : copy;
+    }
+
+    private static async ValueTask<bool> LabelAfterAsync(ValueTask<bool> copy, HttpContext context, string label)
+    {
+        var copyBody = await copy.ConfigureAwait(false);
+        context.Response.Headers[MeshHeaders.Error] = label;
+        return copyBody;
     }
 
     private async ValueTask StampAfterAsync(ValueTask copy, HttpRequestMessage proxyRequest)

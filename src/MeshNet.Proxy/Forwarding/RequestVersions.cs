@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -14,19 +15,31 @@ internal static class RequestVersions
     // idle timeout, long enough for quiet gRPC streams (YARP's own default, 100 s, is not).
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(5);
 
-    private static readonly ForwarderRequestConfig Http2 = new()
-    {
-        Version = HttpVersion.Version20,
-        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        ActivityTimeout = IdleTimeout,
-    };
+    private static readonly (ForwarderRequestConfig Http11, ForwarderRequestConfig Http2) Default = Create(IdleTimeout);
 
-    private static readonly ForwarderRequestConfig Http11 = new()
-    {
-        Version = HttpVersion.Version11,
-        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        ActivityTimeout = IdleTimeout,
-    };
+    // Per idle timeout a policy sets: as many entries as distinct values in the config, a handful.
+    private static readonly ConcurrentDictionary<TimeSpan, (ForwarderRequestConfig Http11, ForwarderRequestConfig Http2)> ByIdleTimeout = new();
 
-    public static ForwarderRequestConfig For(HttpRequest request) => HttpProtocol.IsHttp2(request.Protocol) ? Http2 : Http11;
+    public static ForwarderRequestConfig For(HttpRequest request) => For(request, null);
+
+    /// <param name="idleTimeout">A cluster's idle timeout (silence allowed on a request in flight), or null for the default.</param>
+    public static ForwarderRequestConfig For(HttpRequest request, TimeSpan? idleTimeout)
+    {
+        var configs = idleTimeout is { } idle ? ByIdleTimeout.GetOrAdd(idle, Create) : Default;
+        return HttpProtocol.IsHttp2(request.Protocol) ? configs.Http2 : configs.Http11;
+    }
+
+    private static (ForwarderRequestConfig, ForwarderRequestConfig) Create(TimeSpan activityTimeout) => (
+        new ForwarderRequestConfig
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            ActivityTimeout = activityTimeout,
+        },
+        new ForwarderRequestConfig
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            ActivityTimeout = activityTimeout,
+        });
 }
