@@ -10,8 +10,8 @@ namespace MeshNet.ControlPlane.Allocation;
 /// Decides one Service's cluster IPs (one per IP family, see <see cref="IpFamilyResolver"/>), node ports and load
 /// balancer address against a <see cref="AllocationLedger"/>: requested values are checked (inside the range, not
 /// held by another Service), missing ones are allocated. Allocation is deterministic-friendly: the Service's
-/// previous value first, then a hash of "ns/name" as the starting point of a linear probe, so the same manifests
-/// give the same addresses on any machine.
+/// previous value first, then a hash of "ns/name" as the starting point of a linear probe (the lowest free address
+/// for load balancers), so the same manifests give the same addresses on any machine.
 /// </summary>
 internal sealed class ServiceAllocator
 {

@@ -140,6 +140,21 @@ public sealed class LoadBalancerAllocationTests : IDisposable
     }
 
     [Fact]
+    public void Reads_AStateFileWrittenBeforeLoadBalancerAddresses()
+    {
+        Directory.CreateDirectory(_stateDir);
+        File.WriteAllText(Path.Combine(_stateDir, AllocationStateStore.FileName), """
+            {"version": 1, "services": {"blog/a": {"clusterIPs": ["10.96.0.77"], "nodePorts": {"80/TCP": 30777}}}}
+            """);
+
+        var a = Admitted(new ServiceAdmission(SmallPool(_stateDir)), Lb("a"));
+
+        Assert.Equal<string>(["10.96.0.77"], a.ClusterIPs);
+        Assert.Equal(30777, a.Ports.Single().NodePort);
+        Assert.Equal<string>(["127.0.100.1"], a.LoadBalancerIngress);
+    }
+
+    [Fact]
     public void Parses_TheLoadBalancerCidrFlag()
     {
         Assert.Equal("127.0.100.0/24", ControlPlaneOptions.Default.Allocation.LoadBalancerCidr.ToString());
