@@ -35,7 +35,7 @@ public enum SessionAffinity
 /// <param name="Headless">spec.clusterIP is "None".</param>
 /// <param name="ClusterIPs">Addresses requested in spec.clusterIP(s); empty when the control plane should allocate.</param>
 /// <param name="SessionAffinityTimeoutSeconds">spec.sessionAffinityConfig.clientIP.timeoutSeconds, default 10800.</param>
-/// <param name="IpFamilyPolicy">spec.ipFamilyPolicy; SingleStack when not given.</param>
+/// <param name="IpFamilyPolicy">spec.ipFamilyPolicy, defaulted as the API server does when not given.</param>
 /// <param name="IpFamilies">spec.ipFamilies in order (the first is primary); default or empty when not given.</param>
 /// <param name="LoadBalancerIngress">
 /// status.loadBalancer.ingress IPs of a LoadBalancer Service: from the API server in Kubernetes mode, allocated by the
