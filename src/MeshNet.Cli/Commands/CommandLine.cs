@@ -123,6 +123,17 @@ internal static class CommandLine
         var controlPlane = new Option<Uri?>("--control-plane")
         {
             Description = $"Control plane admin URL (default: ${ControlPlaneLocator.EnvironmentVariable}, the running `up`, or {ControlPlaneLocator.Default})",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+                {
+                    return url;
+                }
+
+                result.AddError($"--control-plane '{text}' is not an http(s) URL (e.g. http://127.0.0.1:15014)");
+                return null;
+            },
         };
         var services = new Command("svc", "List Services: type, cluster IP, external IP, ports, ready/total endpoints") { ns, all, format, controlPlane };
         services.Aliases.Add("services");

@@ -1,7 +1,8 @@
 namespace MeshNet.Interception.Tests.Harness;
 
-/// <summary>A temporary manifest directory: a ClusterIP Service with two blog-app pods, a headless Service,
-/// an ExternalName Service and a NodePort and a LoadBalancer Service in front of the same pods.</summary>
+/// <summary>A temporary manifest directory: a ClusterIP Service with two blog-app pods, a StatefulSet-style bare Pod
+/// (hostname pod-0, subdomain posts-headless) behind a headless Service, an ExternalName Service and a NodePort and
+/// a LoadBalancer Service in front of the two posts pods.</summary>
 public sealed class ManifestFiles : IDisposable
 {
     public ManifestFiles(int nodePort)
@@ -13,31 +14,31 @@ public sealed class ManifestFiles : IDisposable
         Write("services.yaml", string.Format(System.Globalization.CultureInfo.InvariantCulture, OtherServices, nodePort));
     }
 
+    /// <summary>The bare Pod's name (and hostname) under the headless Service posts-headless.</summary>
+    public const string StatefulPod = "pod-0";
+
     public string Path { get; }
 
     public int NodePort { get; }
 
     public void Write(string name, string yaml) => File.WriteAllText(System.IO.Path.Combine(Path, name), yaml);
 
-    /// <summary>What a StatefulSet controller would publish for a pod with hostname pod-0 under the headless Service.</summary>
-    public static string HeadlessSlice(string podAddress) => $"""
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
+    /// <summary>A NodePort Service added while the mesh runs, in front of the posts pods.</summary>
+    public static string NodePortService(string name, int nodePort) => $"""
+        apiVersion: v1
+        kind: Service
         metadata:
-          name: posts-headless-pod-0
+          name: {name}
           namespace: blog
-          labels:
-            kubernetes.io/service-name: posts-headless
-        addressType: IPv4
-        ports:
-          - name: http
-            port: 8080
-            protocol: TCP
-        endpoints:
-          - addresses: ["{podAddress}"]
-            hostname: pod-0
-            conditions:
-              ready: true
+        spec:
+          type: NodePort
+          selector:
+            app: posts
+          ports:
+            - name: http
+              port: 80
+              targetPort: http
+              nodePort: {nodePort}
         """;
 
     public static string Service(string name) => $"""
@@ -127,9 +128,48 @@ public sealed class ManifestFiles : IDisposable
           namespace: blog
         spec:
           clusterIP: None
+          selector:
+            app: posts-store
           ports:
             - name: http
               port: 8080
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: pod-0
+          namespace: blog
+          labels:
+            app: posts-store
+        spec:
+          hostname: pod-0
+          subdomain: posts-headless
+          containers:
+            - name: posts
+              image: ghcr.io/meshnet/blog-app:0.1.0
+              command: ["blog-app"]
+              ports:
+                - name: http
+                  containerPort: 8080
+              env:
+                - name: BLOG_ROLE
+                  value: posts
+                - name: POD_NAME
+                  valueFrom:
+                    fieldRef:
+                      fieldPath: metadata.name
+                - name: POD_NAMESPACE
+                  valueFrom:
+                    fieldRef:
+                      fieldPath: metadata.namespace
+                - name: POD_IP
+                  valueFrom:
+                    fieldRef:
+                      fieldPath: status.podIP
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: http
         ---
         apiVersion: v1
         kind: Service
