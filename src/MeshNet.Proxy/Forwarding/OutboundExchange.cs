@@ -166,15 +166,17 @@ internal sealed partial class OutboundExchange
             return (error, AttemptOutcomes.ForStatus(_heldBackStatus ?? _context.Response.StatusCode), false);
         }
 
-        if (_context.RequestAborted.IsCancellationRequested)
-        {
-            return (error, AttemptOutcome.Abandoned, false);
-        }
-
+        // Our timer first: a timeout after the response started makes YARP abort the client, which also
+        // signals RequestAborted.
         if (timer is { IsCancellationRequested: true })
         {
             // The whole request ran out: not the destination's fault alone, so it does not count against it.
             return (error, RequestExpired ? AttemptOutcome.Abandoned : AttemptOutcome.Timeout, true);
+        }
+
+        if (_context.RequestAborted.IsCancellationRequested)
+        {
+            return (error, AttemptOutcome.Abandoned, false);
         }
 
         return (error, ForwarderErrors.Classify(error, _context.Features.Get<IForwarderErrorFeature>()?.Exception), false);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.Channels;
+using MeshNet.Proxy.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -46,7 +47,11 @@ public sealed class FaultBackend : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AllowAlternateSchemes = true;
-            k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1AndHttp2);
+            k.Listen(IPAddress.Loopback, 0, l =>
+            {
+                l.Protocols = HttpProtocols.Http1AndHttp2;
+                l.UseHttp2PriorKnowledgeDetection();
+            });
         });
         var app = builder.Build();
         var backend = new FaultBackend(app, name);

@@ -37,6 +37,28 @@ public sealed class SidecarResilienceTests
     }
 
     [Fact]
+    public async Task Http2_RetriesA503OnAnotherEndpoint_BeforeAnythingIsSent()
+    {
+        await using var failing = await FaultBackend.StartAsync("a");
+        await using var healthy = await FaultBackend.StartAsync("b");
+        failing.Behaviour = FaultBackend.Status(503);
+        await using var controlPlane = await FakeControlPlane.StartAsync();
+        await using var sidecar = await Sidecar.StartAsync(controlPlane);
+        await controlPlane.NextRequestAsync();
+        var cluster = Policies.Posts(failing, healthy).WithRetries(1, "gateway-error");
+        await Sidecar.AcceptAsync(controlPlane, Full("1", [VirtualHost("blog", "posts", 80, "blog")], [cluster]));
+
+        var replies = new List<(System.Net.HttpStatusCode Status, string Body, string? Error, Version Version)>();
+        for (var i = 0; i < 4; i++)
+        {
+            replies.Add(await sidecar.OutboundAsync("posts", "/", System.Net.HttpVersion.Version20));
+        }
+
+        Assert.All(replies, r => Assert.Equal((System.Net.HttpStatusCode.OK, "b", System.Net.HttpVersion.Version20), (r.Status, r.Body, r.Version)));
+        Assert.Equal(4, healthy.Hits);
+    }
+
+    [Fact]
     public async Task Admin_Stats_CountsRequestsRetriesAndOverflowsPerCluster()
     {
         await using var app = await Backend.StartAsync("posts-0");
