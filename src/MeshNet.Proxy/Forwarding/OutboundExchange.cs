@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Resilience;
 using Microsoft.AspNetCore.Http;
@@ -100,7 +101,9 @@ internal sealed partial class OutboundExchange
         }
     }
 
-    private async Task ForwardAsync()
+    // Pooled builders: these run on every request and usually complete asynchronously.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ForwardAsync()
     {
         if (_policy.Attempts > 0 && IsRetriableMethod(_context.Request.Method))
         {
@@ -148,7 +151,8 @@ internal sealed partial class OutboundExchange
     }
 
     /// <returns>YARP's result, what it says about the destination, and whether our own timer ended the attempt.</returns>
-    private async Task<(ForwarderError Error, AttemptOutcome Outcome, bool TimedOut)> AttemptAsync(OutboundDestination destination, ForwarderRequestConfig requestConfig)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(ForwarderError Error, AttemptOutcome Outcome, bool TimedOut)> AttemptAsync(OutboundDestination destination, ForwarderRequestConfig requestConfig)
     {
         _resilience.Stats.CountAttempt();
         _heldBackStatus = null;
