@@ -121,4 +121,16 @@ public sealed class TrafficLifecycleTests
         Assert.Same(after.Traffic, unrelated.Traffic);
         Assert.Equal(before.ServicesGeneration, after.ServicesGeneration);
     }
+
+    [Fact]
+    public void Takes_TrafficResources_FromABulkInitialLoad()
+    {
+        MeshResource[] pods = [.. Enumerable.Range(0, 1100).Select(i => Pod("blog", $"posts-v1-{i}", "app=posts,version=v1", $"127.0.{10 + (i / 250)}.{1 + (i % 250)}"))];
+
+        var index = Index([.. Canary(Canary9010), .. pods]);
+
+        Assert.Same(Canary9010, index.Snapshot.Traffic[Canary9010.Key]);
+        Assert.Same(Canary9010, index.Traffic.For(Posts.Key).Routes.Single());
+        Assert.Empty(Delete(index, Canary9010.Key).Snapshot.Traffic);
+    }
 }
