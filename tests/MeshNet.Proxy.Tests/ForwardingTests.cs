@@ -184,7 +184,8 @@ public sealed class ForwardingTests
     }
 
     /// <summary>A port nothing listens on: bound once to learn a free number, then released.</summary>
-    private static int ClosedPort()
+    /// <summary>A loopback port nobody listens on (bound, then released).</summary>
+    internal static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -108,6 +108,18 @@ public sealed class OutboundProxy : IAsyncDisposable
         return new Reply((int)response.StatusCode, await response.Content.ReadAsStringAsync(), error);
     }
 
+    /// <summary>Sends <paramref name="count"/> GETs to posts.blog one after another.</summary>
+    public async Task<List<Reply>> SendManyAsync(int count)
+    {
+        var replies = new List<Reply>(count);
+        for (var i = 0; i < count; i++)
+        {
+            replies.Add(await SendAsync());
+        }
+
+        return replies;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

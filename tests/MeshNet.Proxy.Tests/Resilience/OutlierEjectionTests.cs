@@ -18,14 +18,14 @@ public sealed class OutlierEjectionTests
         await proxy.ApplyAsync(Posts(broken, b, c).WithOutliers(consecutive5xx: 3, TimeSpan.FromSeconds(30), maxPercent: 50));
 
         await SendUntil(proxy, () => broken.Hits == 3);
-        await SendMany(proxy, 30);
+        await proxy.SendManyAsync(30);
         Assert.Equal(3, broken.Hits);
 
         // Back after 30 s, fails three more times, and is out for 60 s this time.
         time.Advance(TimeSpan.FromSeconds(30));
         await SendUntil(proxy, () => broken.Hits == 6);
         time.Advance(TimeSpan.FromSeconds(30));
-        await SendMany(proxy, 30);
+        await proxy.SendManyAsync(30);
         Assert.Equal(6, broken.Hits);
         time.Advance(TimeSpan.FromSeconds(30));
         await SendUntil(proxy, () => broken.Hits == 7);
@@ -49,7 +49,7 @@ public sealed class OutlierEjectionTests
             // 50 % of 3: one ejection (33 %) fits, a second (67 %) does not.
             await proxy.ApplyAsync(Posts(backends).WithOutliers(consecutive5xx: 2, TimeSpan.FromSeconds(30), maxPercent: 50));
 
-            var replies = await SendMany(proxy, 30);
+            var replies = await proxy.SendManyAsync(30);
 
             Assert.All(replies, r => Assert.Equal(500, r.Status));
             Assert.Equal(1, proxy.Resilience.Clusters.Single().Stats.Ejections);
@@ -75,8 +75,8 @@ public sealed class OutlierEjectionTests
         await using var proxy = await OutboundProxy.StartAsync(time);
         await proxy.ApplyAsync(Posts(a, b).WithOutliers(consecutive5xx: 0, TimeSpan.FromSeconds(30), maxPercent: 100, consecutiveGateway: 1));
 
-        await SendMany(proxy, 2);
-        var replies = await SendMany(proxy, 5);
+        await proxy.SendManyAsync(2);
+        var replies = await proxy.SendManyAsync(5);
 
         Assert.All(replies, r => Assert.Equal((503, "no-healthy-endpoints"), (r.Status, r.Error)));
         Assert.Equal((1, 1), (a.Hits, b.Hits));
@@ -91,16 +91,5 @@ public sealed class OutlierEjectionTests
         }
 
         Assert.True(condition());
-    }
-
-    private static async Task<List<Reply>> SendMany(OutboundProxy proxy, int count)
-    {
-        var replies = new List<Reply>();
-        for (var i = 0; i < count; i++)
-        {
-            replies.Add(await proxy.SendAsync());
-        }
-
-        return replies;
     }
 }

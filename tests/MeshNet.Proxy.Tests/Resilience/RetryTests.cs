@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using static MeshNet.Proxy.Tests.Resilience.Policies;
 
 namespace MeshNet.Proxy.Tests.Resilience;
@@ -14,11 +13,7 @@ public sealed class RetryTests
         await using var proxy = await OutboundProxy.StartAsync();
         await proxy.ApplyAsync(Posts(failing, healthy).WithRetries(2, "gateway-error"));
 
-        var replies = new List<Reply>();
-        for (var i = 0; i < 10; i++)
-        {
-            replies.Add(await proxy.SendAsync());
-        }
+        var replies = await proxy.SendManyAsync(10);
 
         Assert.All(replies, r => Assert.Equal((200, "b"), (r.Status, r.Body)));
         Assert.InRange(failing.Hits, 1, 10);
@@ -33,14 +28,10 @@ public sealed class RetryTests
         await using var healthy = await FaultBackend.StartAsync("b");
         await using var proxy = await OutboundProxy.StartAsync();
         var cluster = Posts(healthy).WithRetries(1, "connect-failure");
-        cluster.Endpoints.Add(Infrastructure.MeshConfig.Plain(ClosedPort()));
+        cluster.Endpoints.Add(Infrastructure.MeshConfig.Plain(ForwardingTests.ClosedPort()));
         await proxy.ApplyAsync(cluster);
 
-        var replies = new List<Reply>();
-        for (var i = 0; i < 6; i++)
-        {
-            replies.Add(await proxy.SendAsync());
-        }
+        var replies = await proxy.SendManyAsync(6);
 
         Assert.All(replies, r => Assert.Equal((200, "b"), (r.Status, r.Body)));
         Assert.True(proxy.Resilience.Clusters.Single().Stats.Retries >= 1);
@@ -55,11 +46,7 @@ public sealed class RetryTests
         await using var proxy = await OutboundProxy.StartAsync();
         await proxy.ApplyAsync(Posts(failing, healthy).WithRetries(2, "retriable-status-codes"));
 
-        var replies = new List<Reply>();
-        for (var i = 0; i < 4; i++)
-        {
-            replies.Add(await proxy.SendAsync());
-        }
+        var replies = await proxy.SendManyAsync(4);
 
         Assert.Equal(2, replies.Count(r => r.Status == 502 && r.Error == "upstream-failure"));
         Assert.Equal(4, failing.Hits + healthy.Hits);
@@ -154,11 +141,7 @@ public sealed class RetryTests
             cluster.Retries.BudgetMinPerSecond = 0;
             await proxy.ApplyAsync(cluster);
 
-            var replies = new List<Reply>();
-            for (var i = 0; i < 50; i++)
-            {
-                replies.Add(await proxy.SendAsync());
-            }
+            var replies = await proxy.SendManyAsync(50);
 
             // Unbudgeted, 50 requests would make 200 attempts; 20 % allows about 10 retries.
             var attempts = backends.Sum(b => b.Hits);
@@ -194,12 +177,5 @@ public sealed class RetryTests
         var reply = await proxy.SendAsync();
 
         Assert.Equal((200, "b"), (reply.Status, reply.Body));
-    }
-
-    internal static int ClosedPort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -17,7 +17,7 @@ public sealed class SidecarResilienceTests
         await using var controlPlane = await FakeControlPlane.StartAsync();
         await using var sidecar = await Sidecar.StartAsync(controlPlane);
         await controlPlane.NextRequestAsync();
-        var cluster = Cluster("blog", "echo", 9090, Plain(RetryTests.ClosedPort()), Plain(app.Port));
+        var cluster = Cluster("blog", "echo", 9090, Plain(ForwardingTests.ClosedPort()), Plain(app.Port));
         cluster.AppProtocol = "grpc";
         cluster.LoadBalancer = new LoadBalancer { Type = LoadBalancer.Types.Type.RoundRobin };
         // gRPC calls are POSTs: retried only when the policy allows non-idempotent methods.
@@ -65,7 +65,7 @@ public sealed class SidecarResilienceTests
         await using var controlPlane = await FakeControlPlane.StartAsync();
         await using var sidecar = await Sidecar.StartAsync(controlPlane);
         await controlPlane.NextRequestAsync();
-        var cluster = Cluster("blog", "posts", 80, Plain(RetryTests.ClosedPort()), Plain(app.Port));
+        var cluster = Cluster("blog", "posts", 80, Plain(ForwardingTests.ClosedPort()), Plain(app.Port));
         cluster.LoadBalancer = new LoadBalancer { Type = LoadBalancer.Types.Type.RoundRobin };
         cluster.Retries = new RetryPolicy { Attempts = 1, RetryOn = { "connect-failure" } };
         await Sidecar.AcceptAsync(controlPlane, Full("1", [VirtualHost("blog", "posts", 80, "blog")], [cluster]));

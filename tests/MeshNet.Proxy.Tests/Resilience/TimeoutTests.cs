@@ -16,11 +16,7 @@ public sealed class TimeoutTests
         cluster.Timeouts.PerTry = Ms(200);
         await proxy.ApplyAsync(cluster);
 
-        var replies = new List<Reply>();
-        for (var i = 0; i < 4; i++)
-        {
-            replies.Add(await proxy.SendAsync());
-        }
+        var replies = await proxy.SendManyAsync(4);
 
         Assert.All(replies, r => Assert.Equal((200, "b"), (r.Status, r.Body)));
         Assert.InRange(hung.Hits, 1, 4);
