@@ -42,5 +42,8 @@ public sealed class CircuitBreakerTests(ITestOutputHelper output)
         // "At once": every refusal came back before the first admitted request, which the backends held for 2 s.
         Assert.True(refused.Max(r => r.Ended) < served.Min(s => s.Ended), "a refusal waited for an admitted request to finish");
         Assert.Equal(MaxRequests, upstream);
+        var sidecar = await mesh.ClientStatsAsync();
+        mesh.Log.Note($"client sidecar /stats: {sidecar}");
+        Assert.Equal(Concurrent - MaxRequests, sidecar["overflows"]);
     }
 }

@@ -102,6 +102,10 @@ public sealed class OutlierDetectionTests(ITestOutputHelper output)
             Assert.Equal("no-healthy-endpoints", o.MeshError);
         });
         Assert.Equal(upstreamBefore, upstreamAfter);
+        var sidecar = await mesh.ClientStatsAsync();
+        mesh.Log.Note($"client sidecar /stats: {sidecar}");
+        Assert.True(sidecar["noHealthyEndpoints"] >= fast.Count, $"{fast.Count} fast 503s, counted {sidecar["noHealthyEndpoints"]}");
+        Assert.True(sidecar["ejections"] >= 4, $"backend-1 once, then all three: counted {sidecar["ejections"]} ejections");
         // Never a hang: the policy sets no timeout, so a request that waited for an endpoint would wait until the
         // client's 15 s; the bound leaves room for a CPU-starved machine, the log has the real figures.
         Assert.True(slowest < TimeSpan.FromSeconds(2), $"a 503 took {slowest.TotalMilliseconds:F0} ms");

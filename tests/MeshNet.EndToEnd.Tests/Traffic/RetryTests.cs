@@ -27,6 +27,7 @@ public sealed class RetryTests(ITestOutputHelper output)
         var result = await load.RunAsync(Requests, concurrency: 8);
 
         var stats = await mesh.StatsAsync();
+        var sidecar = await mesh.ClientStatsAsync();
         var attempts = stats.Values.Sum(s => s.Requests);
         var upstream503 = stats.Values.Sum(s => s.Status(503));
         var retries = attempts - Requests;
@@ -42,5 +43,7 @@ public sealed class RetryTests(ITestOutputHelper output)
         Assert.InRange(retries, 1, budget);
         // Every failed attempt was either retried or reached the client: nothing is retried without cause.
         Assert.Equal(upstream503, retries + clientFailures);
+        mesh.Log.Note($"client sidecar /stats: {sidecar}");
+        Assert.Equal(retries, sidecar["retries"]);
     }
 }

@@ -40,6 +40,7 @@ public sealed class TimeoutTests(ITestOutputHelper output)
             Assert.InRange(f.Latency, RequestTimeout * 0.9, RequestTimeout * 1.1);
         });
         Assert.Equal(hung.Count, (int)(await mesh.Control("backend-1").StatsAsync()).Hung);
+        Assert.Equal(hung.Count, (await mesh.ClientStatsAsync())["requestTimeouts"]);
 
         // A per-try timeout far below the request timeout: the attempt at the hung backend is abandoned and retried.
         await mesh.ApplyAsync(PolicyFile, Policy(
@@ -58,5 +59,8 @@ public sealed class TimeoutTests(ITestOutputHelper output)
         Assert.DoesNotContain("backend-1", retried.ByBackend.Keys);
         Assert.True(hungAttempts > 0, "no attempt reached the hung backend: the per-try path was not exercised");
         Assert.InRange(slowest, PerTryTimeout, RequestTimeout);
+        var sidecar = await mesh.ClientStatsAsync();
+        mesh.Log.Note($"client sidecar /stats: {sidecar}");
+        Assert.Equal(hungAttempts, sidecar["perTryTimeouts"]);
     }
 }

@@ -110,6 +110,9 @@ internal sealed class TrafficBed : IAsyncDisposable
         return elapsed;
     }
 
+    /// <summary>The client sidecar's counters for the "backend" cluster.</summary>
+    public Task<SidecarStats> ClientStatsAsync() => SidecarStats.ReadAsync(Client.RequiredSidecar.Admin);
+
     /// <summary>Every backend's <c>/__stats</c>, by name.</summary>
     public async Task<IReadOnlyDictionary<string, BackendStats>> StatsAsync()
     {
