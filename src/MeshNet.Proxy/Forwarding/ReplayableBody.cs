@@ -34,7 +34,7 @@ internal sealed class ReplayableBody
             return None;
         }
 
-        if (request.ContentLength is { } length && length <= maxBufferedBytes)
+        if (request.ContentLength is { } length && length <= Math.Min(maxBufferedBytes, Array.MaxLength))
         {
             var bytes = new byte[length];
             await request.Body.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
