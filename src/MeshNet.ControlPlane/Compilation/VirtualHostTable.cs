@@ -47,7 +47,7 @@ internal sealed class VirtualHostTable
         if (!_byNamespace.TryGetValue(clientNamespace, out var hosts))
         {
             hosts = Assemble(clientNamespace);
-            if (_stale.TryGetValue(clientNamespace, out var old) && SameInstances(old, hosts))
+            if (_stale.TryGetValue(clientNamespace, out var old) && old.SequenceEqual<VirtualHost, VirtualHost>(hosts, ReferenceEqualityComparer.Instance))
             {
                 hosts = old;
             }
@@ -56,24 +56,6 @@ internal sealed class VirtualHostTable
         }
 
         return hosts;
-    }
-
-    private static bool SameInstances(ImmutableArray<VirtualHost> a, ImmutableArray<VirtualHost> b)
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Length; i++)
-        {
-            if (!ReferenceEquals(a[i], b[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private ImmutableArray<VirtualHost> Assemble(string clientNamespace)

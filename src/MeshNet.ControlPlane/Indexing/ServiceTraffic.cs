@@ -40,7 +40,8 @@ internal sealed record ServiceTraffic(
     public bool SameAs(ServiceTraffic other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return SameInstances(Policies, other.Policies) && SameInstances(Routes, other.Routes) &&
+        return Policies.SequenceEqual<TrafficPolicy, TrafficPolicy>(other.Policies, ReferenceEqualityComparer.Instance) &&
+            Routes.SequenceEqual<TrafficRoute, TrafficRoute>(other.Routes, ReferenceEqualityComparer.Instance) &&
             MissingBackends.SequenceEqual(other.MissingBackends, StringComparer.Ordinal);
     }
 
@@ -111,24 +112,5 @@ internal sealed record ServiceTraffic(
         }
 
         return wholeService;
-    }
-
-    private static bool SameInstances<T>(ImmutableArray<T> a, ImmutableArray<T> b)
-        where T : class
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Length; i++)
-        {
-            if (!ReferenceEquals(a[i], b[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
