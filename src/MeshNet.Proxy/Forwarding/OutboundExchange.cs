@@ -129,7 +129,19 @@ internal sealed partial class OutboundExchange
                 }
 
                 var destination = lease.Destination;
-                var (error, outcome, timedOut) = await AttemptAsync(destination, requestConfig).ConfigureAwait(false);
+                (ForwarderError Error, AttemptOutcome Outcome, bool TimedOut) result;
+                try
+                {
+                    result = await AttemptAsync(destination, requestConfig).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Every picked lease is completed exactly once, or the balancer's in-flight count drifts.
+                    lease.Complete(false);
+                    throw;
+                }
+
+                var (error, outcome, timedOut) = result;
                 lease.Complete(outcome.IsSuccess());
                 _resilience.Record(destination.Id, outcome);
 
