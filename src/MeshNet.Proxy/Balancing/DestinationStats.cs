@@ -35,10 +35,11 @@ internal sealed class DestinationStats
     private readonly double _secondsPerTick;
     private readonly long _failurePenaltyTicks;
 
-    // Guarded by _gate. The estimate is in seconds; _observedAt is a TimeProvider timestamp.
+    // Written under _gate; read without it (see Read). The estimate is in seconds; _observedAt is a TimeProvider
+    // timestamp. _version is odd while a write is in progress and 0 until the first observation.
     private double _estimate;
     private long _observedAt;
-    private bool _observed;
+    private long _version;
 
     private int _inFlight;
 
@@ -77,25 +78,14 @@ internal sealed class DestinationStats
     /// <summary>The latency average decayed to <paramref name="now"/>, in seconds; null before the first observation.</summary>
     public double? Estimate(long now)
     {
-        lock (_gate)
-        {
-            return _observed ? Decay(_estimate, now - _observedAt) : null;
-        }
+        var (estimate, observedAt, observed) = Read();
+        return observed ? Decay(estimate, now - observedAt) : null;
     }
 
     /// <summary>PeakEwma's load: the decayed average × (in flight + 1). Lower is better.</summary>
     public double Cost(long now)
     {
-        double estimate;
-        long observedAt;
-        bool observed;
-        lock (_gate)
-        {
-            estimate = _estimate;
-            observedAt = _observedAt;
-            observed = _observed;
-        }
-
+        var (estimate, observedAt, observed) = Read();
         var pending = InFlight;
         if (!observed)
         {
@@ -109,12 +99,40 @@ internal sealed class DestinationStats
     {
         lock (_gate)
         {
-            var keep = _observed ? Math.Exp(-Math.Max(now - _observedAt, 0) / _decayTicks) : 0;
+            var keep = _version != 0 ? Math.Exp(-Math.Max(now - _observedAt, 0) / _decayTicks) : 0;
             var decayed = _estimate * keep;
-            _estimate = rtt >= decayed ? rtt : decayed + (rtt * (1 - keep));
+            var next = rtt >= decayed ? rtt : decayed + (rtt * (1 - keep));
 
+            // Full fences around the writes: a reader that sees the same even version before and after its reads
+            // read a consistent pair.
+            Interlocked.Increment(ref _version);
+            _estimate = next;
             _observedAt = now;
-            _observed = true;
+            Interlocked.Increment(ref _version);
+        }
+    }
+
+    /// <summary>
+    /// A consistent (estimate, timestamp) pair without taking the lock: two balancer reads per pick would otherwise
+    /// contend with every completion (a seqlock; writers are serialised by <c>_gate</c> and never block on readers).
+    /// </summary>
+    private (double Estimate, long ObservedAt, bool Observed) Read()
+    {
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            var before = Volatile.Read(ref _version);
+            if ((before & 1) == 0)
+            {
+                var estimate = Volatile.Read(ref _estimate);
+                var observedAt = Volatile.Read(ref _observedAt);
+                if (Volatile.Read(ref _version) == before)
+                {
+                    return (estimate, observedAt, before != 0);
+                }
+            }
+
+            spinner.SpinOnce();
         }
     }
 

@@ -162,6 +162,29 @@ public sealed class LoadBalancerTests
         Assert.Equal(0.040, destinations[0].Stats.Estimate(fixtures.Clock.GetTimestamp())!.Value, precision: 6);
     }
 
+    [Fact]
+    public async Task ConcurrentPicksAndCompletions_LeaveNothingInFlight_AndAPlausibleAverage()
+    {
+        var fixtures = new BalancingFixtures();
+        var destinations = fixtures.Destinations(3);
+        var cluster = fixtures.Cluster(destinations, LbType.PeakEwma);
+        using var start = new Barrier(4);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < 20_000; i++)
+            {
+                var lease = cluster.Pick(BalancingFixtures.Request(), avoid: null)!.Value;
+                fixtures.Clock.Advance(TimeSpan.FromTicks(10));
+                lease.Complete(success: true);
+            }
+        })));
+
+        Assert.All(destinations, d => Assert.Equal(0, d.Stats.InFlight));
+        Assert.All(destinations, d => Assert.InRange(d.Stats.Estimate(fixtures.Clock.GetTimestamp()) ?? 0, 0.0, 0.001));
+    }
+
     private static string Pick(ClusterEntry cluster)
     {
         var lease = cluster.Pick(BalancingFixtures.Request(), avoid: null)!.Value;
