@@ -11,14 +11,22 @@ namespace MeshNet.ControlPlane.Compilation;
 /// </summary>
 internal static class ClusterPolicyCompiler
 {
+    // Sections without a policy are the same for every cluster, so they are built once and shared (like every
+    // compiled message, never mutated): thousands of clusters then cost no extra allocations, and comparing two
+    // compilations of a Service stops at reference equality.
+    private static readonly Protocol.V1.LoadBalancer DefaultLoadBalancer = LoadBalancer(null);
+    private static readonly Timeouts DefaultTimeouts = Timeouts(null);
+    private static readonly RetryPolicy DefaultRetries = Retries(null);
+    private static readonly Protocol.V1.CircuitBreaker DefaultCircuitBreaker = CircuitBreaker(null);
+
     public static void Apply(Cluster cluster, TrafficPolicy? policy, MeshService service)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(service);
-        cluster.LoadBalancer = LoadBalancer(policy?.LoadBalancer);
-        cluster.Timeouts = Timeouts(policy?.Timeouts);
-        cluster.Retries = Retries(policy?.Retries);
-        cluster.CircuitBreaker = CircuitBreaker(policy?.CircuitBreaker);
+        cluster.LoadBalancer = policy?.LoadBalancer is { } loadBalancer ? LoadBalancer(loadBalancer) : DefaultLoadBalancer;
+        cluster.Timeouts = policy?.Timeouts is { } timeouts ? Timeouts(timeouts) : DefaultTimeouts;
+        cluster.Retries = policy?.Retries is { } retries ? Retries(retries) : DefaultRetries;
+        cluster.CircuitBreaker = policy?.CircuitBreaker is { } circuitBreaker ? CircuitBreaker(circuitBreaker) : DefaultCircuitBreaker;
         cluster.OutlierDetection = policy?.OutlierDetection is { } outlier ? OutlierDetection(outlier) : null;
         cluster.SessionAffinity = service.SessionAffinity == Model.SessionAffinity.ClientIP
             ? new Protocol.V1.SessionAffinity { Timeout = Duration.FromTimeSpan(TimeSpan.FromSeconds(service.SessionAffinityTimeoutSeconds)) }

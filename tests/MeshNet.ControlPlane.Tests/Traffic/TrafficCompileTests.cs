@@ -38,6 +38,18 @@ public sealed class TrafficCompileTests
     }
 
     [Fact]
+    public void Shares_TheDefaultSections_BetweenClusters()
+    {
+        var config = Compile(Policy("posts", timeouts: new TimeoutSettings(TimeSpan.FromSeconds(2), null, null, null)));
+
+        var posts = Cluster(config, Whole);
+        var postsV2 = Cluster(config, "outbound|80||posts-v2.blog.svc.cluster.local");
+        Assert.Same(posts.Retries, postsV2.Retries);
+        Assert.NotSame(posts.Timeouts, postsV2.Timeouts);
+        Assert.NotEqual(posts.Timeouts, postsV2.Timeouts);
+    }
+
+    [Fact]
     public void Compiles_AFullPolicy_OverTheDefaults()
     {
         var policy = Policy(
