@@ -30,6 +30,7 @@ internal sealed partial class OutboundExchange
     private readonly long _start;
 
     private ReplayableBody? _body;
+    private bool _methodRetriable;
     private int _attempt;
     private int? _heldBackStatus;
 
@@ -105,10 +106,14 @@ internal sealed partial class OutboundExchange
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ForwardAsync()
     {
-        if (_policy.Attempts > 0 && IsRetriableMethod(_context.Request.Method))
+        if (_policy.Attempts > 0)
         {
-            _body = await ReplayableBody.PrepareAsync(_context, _policy.MaxReplayBodyBytes, _context.RequestAborted).ConfigureAwait(false);
-            if (_policy.RetriesOnStatus)
+            // An idempotent method may be sent again whole; any method may be retried after a connect failure,
+            // which sent nothing, so only idempotent ones pay for buffering.
+            _methodRetriable = IsRetriableMethod(_context.Request.Method);
+            var bufferBytes = _methodRetriable ? _policy.MaxReplayBodyBytes : 0;
+            _body = await ReplayableBody.PrepareAsync(_context, bufferBytes, _context.RequestAborted).ConfigureAwait(false);
+            if (_methodRetriable && _policy.RetriesOnStatus)
             {
                 _context.Features.Set(this);
             }
@@ -225,7 +230,9 @@ internal sealed partial class OutboundExchange
             stats.CountPerTryTimeout();
         }
 
-        var verdict = outcome != AttemptOutcome.Abandoned && _policy.IsRetriable(outcome) ? AdmitRetry() : RetryVerdict.NotRetriable;
+        var retriable = outcome != AttemptOutcome.Abandoned && _policy.IsRetriable(outcome)
+            && (_methodRetriable || outcome == AttemptOutcome.ConnectFailure);
+        var verdict = retriable ? AdmitRetry() : RetryVerdict.NotRetriable;
         if (verdict == RetryVerdict.Admitted)
         {
             LogRetrying(_logger, _cluster.Name, destination.Id, outcome, _attempt + 1);

@@ -38,6 +38,28 @@ public sealed class RetryTests
     }
 
     [Fact]
+    public async Task RetriesPost_AfterARefusedConnection_WithoutNonIdempotent()
+    {
+        await using var healthy = await FaultBackend.StartAsync("b");
+        await using var proxy = await OutboundProxy.StartAsync();
+        var cluster = Posts(healthy).WithRetries(1, "connect-failure");
+        cluster.Endpoints.Add(Infrastructure.MeshConfig.Plain(ForwardingTests.ClosedPort()));
+        cluster.LoadBalancer = new MeshNet.Protocol.V1.LoadBalancer { Type = MeshNet.Protocol.V1.LoadBalancer.Types.Type.RoundRobin };
+        await proxy.ApplyAsync(cluster);
+
+        var replies = new List<Reply>();
+        for (var i = 0; i < 4; i++)
+        {
+            replies.Add(await proxy.SendAsync(method: HttpMethod.Post, body: "post"u8.ToArray()));
+        }
+
+        // Nothing reached the refused endpoint, so sending the POST elsewhere cannot repeat a side effect.
+        Assert.All(replies, r => Assert.Equal((200, "b"), (r.Status, r.Body)));
+        Assert.Equal(4, healthy.Hits);
+        Assert.True(proxy.Resilience.Clusters.Single().Stats.Retries >= 1);
+    }
+
+    [Fact]
     public async Task DoesNotRetry_AResetWhenTheConditionIsNotListed()
     {
         await using var failing = await FaultBackend.StartAsync("a");
