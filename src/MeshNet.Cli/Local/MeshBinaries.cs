@@ -59,13 +59,14 @@ internal sealed class MeshBinaries
             var projects = Directory.GetDirectories(_artifactsBin).Order(StringComparer.Ordinal).ToArray();
             foreach (var configuration in _configurations)
             {
-                foreach (var project in projects)
+                var candidate = projects
+                    .Select(project => Path.Combine(project, configuration))
+                    .Where(output => File.Exists(Path.Combine(output, fileName)))
+                    .OrderBy(output => ReferenceRank(output, assemblyName))
+                    .FirstOrDefault();
+                if (candidate is not null)
                 {
-                    var candidate = Path.Combine(project, configuration, fileName);
-                    if (File.Exists(candidate))
-                    {
-                        return candidate;
-                    }
+                    return Path.Combine(candidate, fileName);
                 }
             }
 
@@ -75,5 +76,23 @@ internal sealed class MeshBinaries
         throw new FileNotFoundException(
             $"{fileName} not found (searched {(searched.Count == 0 ? "nothing: no checkout and no " + OverrideVariable : string.Join(", ", searched))}); build it first or set {OverrideVariable}.",
             fileName);
+    }
+
+    /// <summary>
+    /// 0 when <paramref name="output"/> is the assembly's own project output, 1 when it only holds a copy: a project
+    /// that references an executable (tests, benchmarks) gets the whole program copied into its output, built
+    /// whenever that project was, so it may be stale or built from other sources. The own project is the folder
+    /// named like the assembly, or one without an assembly named like its folder (MeshNet.Proxy builds only
+    /// meshnet-proxy.dll; MeshNet.Bench.Balancing builds MeshNet.Bench.Balancing.dll and copies meshnet-proxy.dll).
+    /// </summary>
+    private static int ReferenceRank(string output, string assemblyName)
+    {
+        var project = Path.GetFileName(Path.GetDirectoryName(output))!;
+        if (string.Equals(project, assemblyName, StringComparison.OrdinalIgnoreCase))
+        {
+            return 0;
+        }
+
+        return File.Exists(Path.Combine(output, project + ".dll")) ? 1 : 0;
     }
 }

@@ -17,6 +17,27 @@ public sealed class MeshBinariesTests : IDisposable
     }
 
     [Fact]
+    public void Prefers_TheOwnProject_OverACopyInAReferencingProject()
+    {
+        Create("artifacts/bin/MeshNet.Bench.Balancing/release/MeshNet.Bench.Balancing.dll");
+        Create("artifacts/bin/MeshNet.Bench.Balancing/release/meshnet-proxy.dll");
+        var own = Create("artifacts/bin/MeshNet.Proxy/release/meshnet-proxy.dll");
+        Create("artifacts/bin/MeshNet.Proxy.Tests/release/MeshNet.Proxy.Tests.dll");
+        Create("artifacts/bin/MeshNet.Proxy.Tests/release/meshnet-proxy.dll");
+
+        Assert.Equal(own, new MeshBinaries(null, _root, "release").Resolve("meshnet-proxy"));
+    }
+
+    [Fact]
+    public void Uses_ACopy_WhenTheOwnProjectIsNotBuilt()
+    {
+        Create("artifacts/bin/MeshNet.Proxy.Tests/debug/MeshNet.Proxy.Tests.dll");
+        var copy = Create("artifacts/bin/MeshNet.Proxy.Tests/debug/meshnet-proxy.dll");
+
+        Assert.Equal(copy, new MeshBinaries(null, _root, "debug").Resolve("meshnet-proxy"));
+    }
+
+    [Fact]
     public void Falls_BackToTheOtherConfiguration()
     {
         var debug = Create("artifacts/bin/BlogApp/debug/blog-app.dll");
