@@ -29,7 +29,7 @@ bench_build() {
 bench_run_group() {
   setsid "$@" &
   BENCH_PGID=$!
-  trap 'kill -TERM -- -"$BENCH_PGID" 2>/dev/null; sleep 1; kill -KILL -- -"$BENCH_PGID" 2>/dev/null; true' EXIT
+  trap 'kill -TERM -- -"$BENCH_PGID" 2>/dev/null || true; sleep 1; kill -KILL -- -"$BENCH_PGID" 2>/dev/null || true' EXIT
   trap 'exit 130' INT TERM
   local status=0
   wait "$BENCH_PGID" || status=$?
