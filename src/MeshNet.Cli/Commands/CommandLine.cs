@@ -26,6 +26,12 @@ internal static class CommandLine
             DefaultValueFactory = _ => TimeSpan.FromSeconds(20),
             CustomParser = ParseDuration,
         };
+        var warmUp = new Option<TimeSpan>("--warm-up")
+        {
+            Description = "Traffic sent before the measured window, not counted (0s = none)",
+            DefaultValueFactory = _ => DemoOptions.DefaultWarmUp,
+            CustomParser = result => result.Tokens is [{ Value: "0" or "0s" or "0ms" }] ? TimeSpan.Zero : ParseDuration(result),
+        };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var rps = new Option<int>("--rps") { Description = "Requests per second in total; 0 = as fast as possible", DefaultValueFactory = _ => 50 };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at once", DefaultValueFactory = _ => 8 };
@@ -35,7 +41,7 @@ internal static class CommandLine
         var netns = new NetnsOptionSet();
         var command = new Command("demo", "Run the blog sample locally, send it traffic and report who answered")
         {
-            duration, json, rps, concurrency, dir, verbose, podNetwork,
+            duration, warmUp, json, rps, concurrency, dir, verbose, podNetwork,
         };
         netns.AddTo(command);
         rps.Validators.Add(result =>
@@ -69,7 +75,7 @@ internal static class CommandLine
             }
 
             var options = new DemoOptions(
-                directory, parse.GetValue(duration), parse.GetValue(rps), parse.GetValue(concurrency), parse.GetValue(json), parse.GetValue(verbose), parse.GetValue(podNetwork)!, mode.Options);
+                directory, parse.GetValue(duration), parse.GetValue(rps), parse.GetValue(concurrency), parse.GetValue(json), parse.GetValue(verbose), parse.GetValue(podNetwork)!, mode.Options, parse.GetValue(warmUp));
             return await RunAsync(() => new DemoCommand(options, Console.Out, Console.Error, !Console.IsErrorRedirected, TimeProvider.System)
                 .RunAsync(shutdown.Token)).ConfigureAwait(false);
         });

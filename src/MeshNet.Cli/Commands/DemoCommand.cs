@@ -58,6 +58,12 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
             var traffic = new DemoTraffic(http, target, DemoOptions.FrontendHost, time);
             await session.WatchAsync(WarmUpAsync(traffic, cancellationToken)).ConfigureAwait(false);
             var ready = time.GetElapsedTime(started);
+            if (options.WarmUp > TimeSpan.Zero)
+            {
+                progress.WriteLine($"meshctl demo: warming up for {options.WarmUp.TotalSeconds:0.#} s (not measured)");
+                await session.WatchAsync(traffic.RunAsync(options.WarmUp, options.RequestsPerSecond, options.Concurrency, new DemoRecorder(), cancellationToken))
+                    .ConfigureAwait(false);
+            }
             progress.WriteLine($"meshctl demo: {session.Mesh.Pods.Count} pods ready in {ready.TotalSeconds:0.0} s; sending traffic to http://{DemoOptions.FrontendHost}/ for {options.Duration.TotalSeconds:0.#} s");
 
             var recorder = new DemoRecorder();
