@@ -120,6 +120,15 @@ public sealed partial class NetnsMeshTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30),
             "the new node port");
 
+        // A gateway that dies is started again by `up`.
+        var gateway = up.RecordedPids().Single(pid => CommandLine(pid).Contains("--name\0meshnet-gateway\0", StringComparison.Ordinal));
+        Process.GetProcessById(gateway).Kill();
+        await Poll.UntilAsync(
+            async () => (await HostShell.TryRunAsync("curl", "-sS", "-m", "5", "--noproxy", "*", $"http://127.0.0.1:{manifests.NodePort}/")).Stdout,
+            reply => reply.Contains("\"service\":\"posts\"", StringComparison.Ordinal) && up.RecordedPids().Any(p => p != gateway && IsRunning(p) && CommandLine(p).Contains("meshnet-gateway", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            "a restarted gateway");
+
         // A crash of `up` leaves every child and the whole network behind: `down` removes them from the state file.
         var pids = up.RecordedPids();
         await up.KillUpOnlyAsync();
@@ -180,6 +189,18 @@ public sealed partial class NetnsMeshTests(ITestOutputHelper output)
             .Select(l => CounterPattern().Match(l))
             .Where(m => m.Success)
             .Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
     }
 
     private static bool IsRunning(int pid)

@@ -69,8 +69,8 @@ internal sealed class MeshGateway : IAsyncDisposable
     }
 
     /// <summary>
-    /// Polls /debug/services every second until cancelled and replaces the gateway when the exposed set changed,
-    /// then tells <paramref name="onChanged"/>. A failed poll (control plane busy) is retried on the next tick.
+    /// Polls /debug/services every second until cancelled and replaces the gateway when the exposed set changed
+    /// or the gateway exited, then tells <paramref name="onChanged"/>. A failed poll (control plane busy) is retried on the next tick.
     /// </summary>
     public async Task FollowAsync(Action<GatewayPlan> onChanged, CancellationToken cancellationToken)
     {
@@ -87,7 +87,9 @@ internal sealed class MeshGateway : IAsyncDisposable
                 continue;
             }
 
-            if (next.SameListeners(Plan))
+            // A gateway that exited on its own (it is not critical to the mesh) is started again like a changed one.
+            var exited = _process is { Exited.IsCompleted: true };
+            if (next.SameListeners(Plan) && !exited)
             {
                 // Still worth keeping: the Service's type or cluster IP may have changed without moving listeners.
                 Plan = next;
