@@ -110,6 +110,18 @@ public sealed class DnsCompilerTests
     }
 
     [Fact]
+    public void Gives_ASidecarThePodSpecsHostname_WhenItShadowsThatPod()
+    {
+        // The manifest Pod (no address yet) names the hostname; its sidecar is the live process at the pod IP.
+        var spec = StatefulPod("db-0", string.Empty, "db");
+        var sidecar = Sidecar("blog", "db-0", "app=db", "10.244.0.5", true, 15006, new WorkloadPort("pg", 5432, "TCP"));
+
+        var endpoint = Compiled([Headless("db"), spec, sidecar], "blog/db").Endpoints.Single();
+
+        Assert.Equal(("10.244.0.5", "db-0"), (endpoint.Addresses.Single(), endpoint.Hostname));
+    }
+
+    [Fact]
     public void Routes_AHeadlessPodAddress_ToThatPodOnly()
     {
         var sidecar = Sidecar("blog", "db-1", "app=db", "10.244.0.6", true, 15006, new WorkloadPort("pg", 5432, "TCP")) with { Hostname = "db-1", Subdomain = "db" };

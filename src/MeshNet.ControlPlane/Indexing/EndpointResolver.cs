@@ -50,14 +50,21 @@ internal static class EndpointResolver
     }
 
     /// <summary>
-    /// Matching workloads with an address. A registered sidecar shadows the manifest Pod of the same name:
-    /// it is the live process, and it is the one that can be reached through a sidecar.
+    /// Matching workloads with an address. A registered sidecar shadows the manifest Pod of the same name: it is
+    /// the live process, and it is the one that can be reached through a sidecar. The Pod still carries the spec,
+    /// so its hostname and subdomain (StatefulSet-style DNS names) carry over to the sidecar.
     /// </summary>
     private static List<Workload> Candidates(IReadOnlyList<Workload> selected)
     {
         var byName = new Dictionary<string, Workload>(StringComparer.Ordinal);
+        Dictionary<string, Workload>? podSpecs = null;
         foreach (var workload in selected)
         {
+            if (!IsSidecar(workload) && workload.Hostname is not null)
+            {
+                (podSpecs ??= new(StringComparer.Ordinal)).TryAdd(workload.Name, workload);
+            }
+
             if (workload.Address.Length == 0)
             {
                 continue;
@@ -69,7 +76,14 @@ internal static class EndpointResolver
             }
         }
 
-        return [.. byName.Values];
+        if (podSpecs is null)
+        {
+            return [.. byName.Values];
+        }
+
+        return [.. byName.Values.Select(w => IsSidecar(w) && w.Hostname is null && podSpecs.TryGetValue(w.Name, out var pod)
+            ? w with { Hostname = pod.Hostname, Subdomain = pod.Subdomain }
+            : w)];
     }
 
     private static bool IsSidecar(Workload workload) =>
