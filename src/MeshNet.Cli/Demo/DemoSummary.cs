@@ -22,8 +22,23 @@ internal sealed record DemoSummary(
     public bool Passed => Requests > 0 && SuccessRate >= RequiredSuccessRate && SilentServices.IsEmpty;
 }
 
-/// <summary>Which replicas of one service answered, and how often.</summary>
-internal sealed record ServiceAnswers(string Service, ImmutableArray<ReplicaAnswers> Replicas);
+/// <summary>Which replicas of one service answered, and how often; per version too, which shows a canary's split.</summary>
+internal sealed record ServiceAnswers(string Service, ImmutableArray<ReplicaAnswers> Replicas)
+{
+    public ImmutableArray<VersionShare> Versions { get; } = SplitByVersion(Replicas);
+
+    private static ImmutableArray<VersionShare> SplitByVersion(ImmutableArray<ReplicaAnswers> replicas)
+    {
+        var total = replicas.Sum(r => r.Answers);
+        return [.. replicas
+            .GroupBy(r => r.Version, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new VersionShare(g.Key, g.Sum(r => r.Answers), total == 0 ? 0 : Math.Round((double)g.Sum(r => r.Answers) / total, 4)))];
+    }
+}
+
+/// <param name="Share">Of the service's answers, 0 to 1.</param>
+internal sealed record VersionShare(string Version, int Answers, double Share);
 
 internal sealed record ReplicaAnswers(string Pod, string Version, int Answers);
 

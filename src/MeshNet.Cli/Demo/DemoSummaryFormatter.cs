@@ -34,6 +34,17 @@ internal static class DemoSummaryFormatter
             Line(text, $"{silent.PadRight(serviceWidth)}  {"(never answered)".PadRight(podWidth)}  {"-",-7}  {0,7}");
         }
 
+        var split = summary.Services.Where(s => s.Versions.Length > 1).ToList();
+        if (split.Count > 0)
+        {
+            text.Append('\n');
+            foreach (var service in split)
+            {
+                var shares = string.Join(", ", service.Versions.Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Version} {v.Share * 100:0.0} %")));
+                Line(text, $"{"Version split".PadRight(16)}{service.Service}: {shares}");
+            }
+        }
+
         if (!summary.Failures.IsEmpty)
         {
             text.Append('\n');

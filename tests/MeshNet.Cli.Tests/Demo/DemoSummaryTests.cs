@@ -36,6 +36,7 @@ public sealed class DemoSummaryTests
         Assert.Equal(
             [new ReplicaAnswers("posts-v1-a", "v1", 2), new ReplicaAnswers("posts-v1-b", "v1", 1), new ReplicaAnswers("posts-v2-a", "v2", 1)],
             posts.Replicas.ToArray());
+        Assert.Equal([new VersionShare("v1", 3, 0.75), new VersionShare("v2", 1, 0.25)], posts.Versions.ToArray());
         Assert.Empty(summary.SilentServices);
         Assert.True(summary.Passed);
     }
@@ -57,6 +58,8 @@ public sealed class DemoSummaryTests
                       posts-v1-b  v1             1
                       posts-v2-a  v2             1
             users     users-1     v1             4
+
+            Version split   posts: v1 75.0 %, v2 25.0 %
 
             PASS: every service answered, success rate at least 99 %
 
@@ -86,6 +89,13 @@ public sealed class DemoSummaryTests
                       "pod": "frontend-a",
                       "version": "v1",
                       "answers": 1
+                    }
+                  ],
+                  "versions": [
+                    {
+                      "version": "v1",
+                      "answers": 1,
+                      "share": 1
                     }
                   ]
                 }
