@@ -14,6 +14,7 @@ public sealed class ProxyCommandLineTests
             "--labels", "app=posts,version=v1", "--service-account", "posts", "--app-address", "127.0.1.4",
             "--app-port", "8080", "--port", "http=8080", "--port", "grpc=9090", "--inbound", "127.0.1.4:15006",
             "--outbound", "127.0.1.4:0", "--admin", "127.0.1.4:15000", "--readiness-path", "/healthz", "--probe-interval", "250ms",
+            "--hostname", "posts-0", "--subdomain", "posts-headless",
         ], out var error, out var help);
 
         Assert.Null(error);
@@ -29,6 +30,7 @@ public sealed class ProxyCommandLineTests
         Assert.Equal(0, options.Outbound.Port);
         Assert.Equal("/healthz", options.ReadinessPath);
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.ProbeInterval);
+        Assert.Equal(("posts-0", "posts-headless"), (options.Hostname, options.Subdomain));
     }
 
     [Fact]
@@ -56,6 +58,7 @@ public sealed class ProxyCommandLineTests
     [InlineData(new[] { "--control-plane", "grpc://x" }, "--control-plane: 'grpc://x' is not an http(s) URL")]
     [InlineData(new[] { "--name" }, "flag '--name' needs a value")]
     [InlineData(new[] { "stray" }, "unexpected argument 'stray'")]
+    [InlineData(new[] { "--hostname", "Pod_0" }, "--hostname: 'Pod_0' is not a DNS label (lower-case letters, digits and '-', at most 63)")]
     [InlineData(new[] { "--admin", "127.0.0.1:15006" }, "--inbound and --admin use the same port 15006")]
     public void Rejects_BadFlag_WithClearMessage(string[] args, string expected)
     {

@@ -42,7 +42,7 @@ internal static class SidecarWorkload
             ports,
             node.Ready,
             node.InboundPort == 0 ? null : (int)node.InboundPort,
-            null,
-            null);
+            node.Hostname.Length == 0 ? null : node.Hostname,
+            node.Subdomain.Length == 0 ? null : node.Subdomain);
     }
 }

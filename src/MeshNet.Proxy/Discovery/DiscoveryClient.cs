@@ -189,6 +189,8 @@ internal sealed partial class DiscoveryClient(
             Ready = ready,
             ProxyVersion = ProxyVersion,
             AppPort = (uint)options.AppPort,
+            Hostname = options.Hostname,
+            Subdomain = options.Subdomain,
         };
         node.Labels.Add(options.Labels);
         foreach (var port in options.Ports)

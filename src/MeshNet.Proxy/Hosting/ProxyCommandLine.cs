@@ -19,6 +19,8 @@ internal static class ProxyCommandLine
           --namespace NS            workload namespace (default "default")
           --labels k=v,k=v          workload labels
           --service-account NAME    service account (default "default")
+          --hostname NAME           the pod's spec.hostname (StatefulSet-style DNS name), with --subdomain
+          --subdomain NAME          the pod's spec.subdomain: the headless Service that gives it a DNS name
           --app-address IP          where the app listens (default 127.0.0.1)
           --app-port N              the app's default port
           --port NAME=N             a named container port (repeatable)
@@ -157,6 +159,10 @@ internal static class ProxyCommandLine
                 return NonEmpty(flag, value, out error) ? options with { Namespace = value } : options;
             case "--service-account":
                 return NonEmpty(flag, value, out error) ? options with { ServiceAccount = value } : options;
+            case "--hostname":
+                return DnsLabel(flag, value, out error) ? options with { Hostname = value } : options;
+            case "--subdomain":
+                return DnsLabel(flag, value, out error) ? options with { Subdomain = value } : options;
             case "--labels":
                 return ParseLabels(value, out var labels, out error) ? options with { Labels = labels } : options;
             case "--app-address":
@@ -247,6 +253,16 @@ internal static class ProxyCommandLine
     {
         error = value.Length == 0 ? $"{flag} must not be empty" : null;
         return error is null;
+    }
+
+    /// <summary>An RFC 1123 label, as Kubernetes requires of spec.hostname and spec.subdomain.</summary>
+    private static bool DnsLabel(string flag, string value, out string? error)
+    {
+        var valid = value.Length is > 0 and <= 63
+            && char.IsAsciiLetterOrDigit(value[0]) && char.IsAsciiLetterOrDigit(value[^1])
+            && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+        error = valid ? null : $"{flag}: '{value}' is not a DNS label (lower-case letters, digits and '-', at most 63)";
+        return valid;
     }
 
     private static bool ParseLabels(string value, out ImmutableDictionary<string, string> labels, out string? error)

@@ -18,6 +18,12 @@ internal sealed record ProxyOptions
 
     public string ServiceAccount { get; init; } = "default";
 
+    /// <summary>spec.hostname of the pod, or empty.</summary>
+    public string Hostname { get; init; } = string.Empty;
+
+    /// <summary>spec.subdomain of the pod, or empty.</summary>
+    public string Subdomain { get; init; } = string.Empty;
+
     public IPAddress AppAddress { get; init; } = IPAddress.Loopback;
 
     /// <summary>The app's default port; 0 when not given (the control plane's default port is used then).</summary>
