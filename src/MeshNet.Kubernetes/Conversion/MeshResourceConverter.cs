@@ -10,7 +10,7 @@ public static class MeshResourceConverter
 {
     /// <summary>
     /// The mesh resource for a Namespace, Service, Pod, EndpointSlice, TrafficPolicy or TrafficRoute; null for
-    /// other kinds (Deployments).
+    /// other kinds (Deployments, StatefulSets).
     /// </summary>
     public static MeshResource? TryConvert(IKubernetesObject<V1ObjectMeta> resource) => resource switch
     {

@@ -22,6 +22,9 @@ internal static class ManifestKinds
     /// <summary>Deployments are not mesh resources; the local runner starts their pods.</summary>
     public const string Deployment = "Deployment";
 
+    /// <summary>Like Deployments, StatefulSets are expanded into pods by the local runner.</summary>
+    public const string StatefulSet = "StatefulSet";
+
     public static IReadOnlyList<ManifestKind> All { get; } =
     [
         Create<V1Namespace>("v1", ResourceKinds.Namespace, namespaced: false, NamespaceValidator.Validate),
@@ -29,6 +32,7 @@ internal static class ManifestKinds
         Create<V1Pod>("v1", ResourceKinds.Pod, namespaced: true, PodValidator.Validate),
         Create<V1EndpointSlice>("discovery.k8s.io/v1", ResourceKinds.EndpointSlice, namespaced: true, EndpointSliceValidator.Validate),
         Create<V1Deployment>("apps/v1", Deployment, namespaced: true, DeploymentValidator.Validate),
+        Create<V1StatefulSet>("apps/v1", StatefulSet, namespaced: true, StatefulSetValidator.Validate),
         CreateCustom<V1alpha1TrafficPolicy>(CrdSchemas.TrafficPolicy, TrafficPolicyValidator.Validate),
         CreateCustom<V1alpha1TrafficRoute>(CrdSchemas.TrafficRoute, TrafficRouteValidator.Validate),
     ];
