@@ -45,9 +45,9 @@ internal sealed class MeshSession : IDisposable
             throw new ManifestException("invalid manifests:\n  " + string.Join("\n  ", manifests.Errors));
         }
 
-        if (manifests.Deployments.Count == 0 && manifests.BarePods.Count == 0)
+        if (manifests.IsEmpty)
         {
-            throw new ManifestException($"no Deployment or Pod in {directory}: nothing to run");
+            throw new ManifestException($"no Deployment, StatefulSet or Pod in {directory}: nothing to run");
         }
 
         return manifests;
@@ -74,7 +74,7 @@ internal sealed class MeshSession : IDisposable
         {
             var addresses = new PodAddressPool(podNetwork);
             var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve);
-            var pods = planner.Plan(manifests.Deployments, manifests.BarePods);
+            var pods = planner.Plan(manifests.Deployments, manifests.BarePods, manifests.StatefulSetList);
             var mesh = await LocalMesh.StartAsync(new ControlPlaneSettings(Path.GetFullPath(directory)), pods, binaries, log, time, cancellationToken)
                 .ConfigureAwait(false);
             return new MeshSession(manifests, addresses, log, mesh, binaries, null);
@@ -89,7 +89,7 @@ internal sealed class MeshSession : IDisposable
             var upstream = PodNetwork.HostNameserver() is { } host ? $"{host}:53" : $"{gateway}:53";
             var addresses = PodAddressPool.ForPodCidr(netns.PodNetwork);
             var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve, pod => new NetnsSidecar(network.NamespaceFor(pod), upstream));
-            var pods = planner.Plan(manifests.Deployments, manifests.BarePods);
+            var pods = planner.Plan(manifests.Deployments, manifests.BarePods, manifests.StatefulSetList);
             List<string> extra = ["--dns", $"{gateway}:53", "--state-dir", Path.Combine(network.RunDirectory, "control-plane")];
             if (SupportsLoadBalancerCidr(binaries))
             {

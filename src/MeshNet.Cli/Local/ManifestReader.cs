@@ -1,10 +1,11 @@
+using k8s.Models;
 using MeshNet.Kubernetes.Manifests;
 
 namespace MeshNet.Cli.Local;
 
 /// <summary>
 /// Reads a manifest directory once, with the same loader and validation as the control plane, into the runner's
-/// view: Deployments and bare Pods to run, Services to expect. Any error stops the run, since the control plane would reject
+/// view: Deployments, StatefulSets and bare Pods to run, Services to expect. Any error stops the run, since the control plane would reject
 /// the same document and the mesh would not be what the files say.
 /// </summary>
 internal static class ManifestReader
@@ -15,7 +16,9 @@ internal static class ManifestReader
         var deployments = set.Deployments.ToList();
         var services = set.Services.ToList();
         var pods = set.Pods.ToList();
-        foreach (var metadata in deployments.Select(d => d.Metadata).Concat(services.Select(s => s.Metadata)).Concat(pods.Select(p => p.Metadata)))
+        var statefulSets = set.Objects.Select(o => o.Resource).OfType<V1StatefulSet>().ToList();
+        foreach (var metadata in deployments.Select(d => d.Metadata).Concat(services.Select(s => s.Metadata)).Concat(pods.Select(p => p.Metadata))
+            .Concat(statefulSets.Select(s => s.Metadata)))
         {
             if (metadata is not null && string.IsNullOrEmpty(metadata.NamespaceProperty))
             {
@@ -23,6 +26,6 @@ internal static class ManifestReader
             }
         }
 
-        return new LocalManifests(deployments, services, [.. set.Errors.Select(e => e.ToString())], pods);
+        return new LocalManifests(deployments, services, [.. set.Errors.Select(e => e.ToString())], pods, statefulSets);
     }
 }

@@ -3,9 +3,13 @@ using System.Collections.Immutable;
 namespace MeshNet.Cli.Local;
 
 /// <summary>The facts about a pod that the downward API exposes and the sidecar announces.</summary>
+/// <param name="Hostname">spec.hostname (a StatefulSet pod's own name); null when the pod has none.</param>
+/// <param name="Subdomain">spec.subdomain (a StatefulSet's serviceName): the headless Service giving the pod a DNS name.</param>
 internal sealed record PodIdentity(
     string Name,
     string Namespace,
     string Address,
     string ServiceAccount,
-    ImmutableSortedDictionary<string, string> Labels);
+    ImmutableSortedDictionary<string, string> Labels,
+    string? Hostname = null,
+    string? Subdomain = null);

@@ -4,7 +4,7 @@ using k8s.Models;
 namespace MeshNet.Cli.Local;
 
 /// <summary>
-/// Expands Deployments into the pods a ReplicaSet would create (and takes bare Pods as they are), each with a loopback pod IP, its containers as
+/// Expands Deployments into the pods a ReplicaSet would create, StatefulSets into their ordinal pods (and takes bare Pods as they are), each with a loopback pod IP, its containers as
 /// processes (environment resolved) and its sidecar's settings. Pure apart from the injected name and address
 /// sources, so a plan can be asserted without starting anything.
 /// </summary>
@@ -18,10 +18,18 @@ internal sealed class PodPlanner(
     public const string OutboundVariable = "MESHNET_OUTBOUND";
     public const int DefaultAppPort = 80;
 
+    public const string PodNameLabel = "statefulset.kubernetes.io/pod-name";
+    public const string PodIndexLabel = "apps.kubernetes.io/pod-index";
+
     public IReadOnlyList<PodPlan> Plan(IEnumerable<V1Deployment> deployments) => Plan(deployments, []);
 
-    /// <summary>Every Deployment's replicas, then every bare Pod (named as written, e.g. a StatefulSet-style "db-0").</summary>
-    public IReadOnlyList<PodPlan> Plan(IEnumerable<V1Deployment> deployments, IEnumerable<V1Pod> pods)
+    public IReadOnlyList<PodPlan> Plan(IEnumerable<V1Deployment> deployments, IEnumerable<V1Pod> pods) => Plan(deployments, pods, []);
+
+    /// <summary>
+    /// Every Deployment's replicas, then every StatefulSet's pods (&lt;name&gt;-&lt;ordinal&gt;), then every bare Pod
+    /// (named as written, e.g. a StatefulSet-style "db-0").
+    /// </summary>
+    public IReadOnlyList<PodPlan> Plan(IEnumerable<V1Deployment> deployments, IEnumerable<V1Pod> pods, IEnumerable<V1StatefulSet> statefulSets)
     {
         var plans = new List<PodPlan>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -29,6 +37,15 @@ internal sealed class PodPlanner(
         foreach (var pod in barePods)
         {
             names.Add($"{pod.Metadata?.NamespaceProperty ?? "default"}/{pod.Metadata?.Name}");
+        }
+
+        var statefulPods = statefulSets.SelectMany(StatefulSetPods).ToList();
+        foreach (var pod in statefulPods)
+        {
+            if (!names.Add($"{pod.Namespace}/{pod.PodName}"))
+            {
+                throw new ManifestException($"StatefulSet {pod.Namespace}/{pod.Owner}: its pod {pod.PodName} has the name of another Pod");
+            }
         }
 
         foreach (var deployment in deployments)
@@ -51,24 +68,57 @@ internal sealed class PodPlanner(
             }
         }
 
+        foreach (var pod in statefulPods)
+        {
+            plans.Add(PlanPod(pod.Owner, pod.Namespace, pod.PodName, pod.Labels, pod.Spec, pod.PodName, pod.Subdomain));
+        }
+
         foreach (var pod in barePods)
         {
             var name = pod.Metadata?.Name ?? throw new ManifestException("a Pod has no metadata.name");
             var spec = pod.Spec ?? throw new ManifestException($"Pod {name} has no spec");
-            plans.Add(PlanPod(name, pod.Metadata.NamespaceProperty ?? "default", name, pod.Metadata.Labels, spec));
+            plans.Add(PlanPod(name, pod.Metadata.NamespaceProperty ?? "default", name, pod.Metadata.Labels, spec, spec.Hostname, spec.Subdomain));
         }
 
         return plans;
     }
 
-    private PodPlan PlanPod(string owner, string ns, string podName, IDictionary<string, string>? labels, V1PodSpec spec)
+    /// <summary>
+    /// The pods a StatefulSet controller creates: ordinals from spec.ordinals.start, hostname = pod name, subdomain =
+    /// spec.serviceName, and the per-pod labels Kubernetes adds (so a Service can select one pod).
+    /// </summary>
+    private static IEnumerable<StatefulPod> StatefulSetPods(V1StatefulSet statefulSet)
+    {
+        var name = statefulSet.Metadata?.Name ?? throw new ManifestException("a StatefulSet has no metadata.name");
+        var template = statefulSet.Spec?.Template ?? throw new ManifestException($"StatefulSet {name} has no spec.template");
+        var spec = template.Spec ?? throw new ManifestException($"StatefulSet {name} has no spec.template.spec");
+        var ns = statefulSet.Metadata.NamespaceProperty ?? "default";
+        var start = statefulSet.Spec.Ordinals?.Start ?? 0;
+        var subdomain = string.IsNullOrEmpty(statefulSet.Spec.ServiceName) ? null : statefulSet.Spec.ServiceName;
+        for (var index = 0; index < (statefulSet.Spec.Replicas ?? 1); index++)
+        {
+            var ordinal = (start + index).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var podName = $"{name}-{ordinal}";
+            var labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+            {
+                [PodNameLabel] = podName,
+                [PodIndexLabel] = ordinal,
+            };
+            yield return new StatefulPod(name, ns, podName, subdomain, labels, spec);
+        }
+    }
+
+    private PodPlan PlanPod(
+        string owner, string ns, string podName, IDictionary<string, string>? labels, V1PodSpec spec, string? hostname = null, string? subdomain = null)
     {
         var pod = new PodIdentity(
             podName,
             ns,
             addresses.Next().ToString(),
             spec.ServiceAccountName is { Length: > 0 } account ? account : "default",
-            (labels ?? new Dictionary<string, string>()).ToImmutableSortedDictionary(StringComparer.Ordinal));
+            (labels ?? new Dictionary<string, string>()).ToImmutableSortedDictionary(StringComparer.Ordinal),
+            string.IsNullOrEmpty(hostname) ? null : hostname,
+            string.IsNullOrEmpty(subdomain) ? null : subdomain);
 
         var containers = spec.Containers ?? [];
         var ports = containers.SelectMany(c => c.Ports ?? []).ToList();
@@ -101,3 +151,6 @@ internal sealed class PodPlanner(
         return sidecar.Netns is null ? spec : Netns.PodNetwork.InNamespace(sidecar.Netns.Namespace, spec);
     }
 }
+
+/// <summary>One pod of a StatefulSet, before it gets an address.</summary>
+internal sealed record StatefulPod(string Owner, string Namespace, string PodName, string? Subdomain, IDictionary<string, string> Labels, V1PodSpec Spec);

@@ -37,6 +37,16 @@ internal sealed record SidecarSettings(
         }
 
         arguments.AddRange(["--service-account", Pod.ServiceAccount]);
+        if (Pod.Hostname is { Length: > 0 } hostname)
+        {
+            arguments.AddRange(["--hostname", hostname]);
+        }
+
+        if (Pod.Subdomain is { Length: > 0 } subdomain)
+        {
+            arguments.AddRange(["--subdomain", subdomain]);
+        }
+
         arguments.AddRange(["--app-address", Pod.Address]);
         arguments.AddRange(["--app-port", Invariant(AppPort)]);
         foreach (var (name, port) in NamedPorts)

@@ -23,7 +23,7 @@ public sealed class MeshSessionTests : IDisposable
 
         var error = Assert.Throws<ManifestException>(() => MeshSession.ReadManifests(_dir));
 
-        Assert.Equal($"no Deployment or Pod in {_dir}: nothing to run", error.Message);
+        Assert.Equal($"no Deployment, StatefulSet or Pod in {_dir}: nothing to run", error.Message);
     }
 
     [Fact]
