@@ -10,7 +10,7 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
     [Fact]
     public async Task Sidecars_KeepServingTheLastConfig_WhileTheControlPlaneIsDown_AndResyncAfterItRestarts()
     {
-        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
+        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest(), RoundRobinPolicy(BackendService));
         var (client, backends) = await StartBackendsAndClientAsync(bed, "backend-1", "backend-2");
         using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
 
@@ -53,7 +53,7 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
     [Fact]
     public async Task RestartingTheControlPlane_FailsNoRequest()
     {
-        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
+        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest(), RoundRobinPolicy(BackendService));
         var (client, backends) = await StartBackendsAndClientAsync(bed, "backend-1", "backend-2");
         using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
         await bed.StopControlPlaneAsync();

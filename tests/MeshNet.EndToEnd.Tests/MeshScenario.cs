@@ -21,6 +21,23 @@ internal static class MeshScenario
             BackendLabels,
             new ServicePortSpec("http", 80, MeshTestBed.HttpPortName)));
 
+    /// <summary>
+    /// A TrafficPolicy that balances <paramref name="service"/> round-robin: for tests about which endpoints receive
+    /// traffic, where the default (PeakEwma, which favours the fastest endpoint) would make "every endpoint answered"
+    /// depend on timing.
+    /// </summary>
+    public static (string File, string Yaml) RoundRobinPolicy(string service) =>
+        ($"{service}-round-robin.yaml", $"""
+            apiVersion: meshnet.io/v1alpha1
+            kind: TrafficPolicy
+            metadata:
+              name: {service}-round-robin
+              namespace: {MeshTestBed.Namespace}
+            spec:
+              targetRef: {"{"}kind: Service, name: {service}{"}"}
+              loadBalancer: {"{"}type: RoundRobin{"}"}
+            """);
+
     /// <summary>Starts the named meshed backends and a client pod, and waits until the client routes to all of them.</summary>
     public static async Task<(MeshPod Client, MeshPod[] Backends)> StartBackendsAndClientAsync(MeshTestBed bed, params string[] names)
     {

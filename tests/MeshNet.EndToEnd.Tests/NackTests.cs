@@ -16,7 +16,7 @@ public sealed class NackTests(ITestOutputHelper output)
     public async Task EndpointAtTheClientsOwnOutboundListener_IsNacked_OldRoutesKeepWorking_AndTheNackShowsInDebugProxies()
     {
         await using var bed = await MeshTestBed.StartAsync(output, ("external-service.yaml", Manifests.Service(
-            MeshTestBed.Namespace, "external", selector: null, new ServicePortSpec("http", 80, "8080"))));
+            MeshTestBed.Namespace, "external", selector: null, new ServicePortSpec("http", 80, "8080"))), RoundRobinPolicy("external"));
         var plain = await bed.StartPlainBackendAsync("plain-1");
         var second = await bed.StartPlainBackendAsync("plain-2");
         var client = await bed.StartClientAsync();

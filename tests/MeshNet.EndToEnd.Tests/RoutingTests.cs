@@ -11,7 +11,7 @@ public sealed class RoutingTests(ITestOutputHelper output)
     [Fact]
     public async Task RoundRobin_SpreadsRequestsEvenlyOverThreeMeshedBackends()
     {
-        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
+        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest(), RoundRobinPolicy(BackendService));
         var (client, _) = await StartBackendsAndClientAsync(bed, "backend-1", "backend-2", "backend-3");
         using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
 
