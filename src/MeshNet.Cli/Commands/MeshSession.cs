@@ -75,7 +75,12 @@ internal sealed class MeshSession : IDisposable
             var addresses = new PodAddressPool(podNetwork);
             var planner = new PodPlanner(addresses, PodNames.RandomSuffix, binaries.Resolve);
             var pods = planner.Plan(manifests.Deployments, manifests.BarePods, manifests.StatefulSetList);
-            var mesh = await LocalMesh.StartAsync(new ControlPlaneSettings(Path.GetFullPath(directory)), pods, binaries, log, time, cancellationToken)
+            // The gateway's own loopback /24, away from the pods' addresses and per run like them.
+            List<string> loopbackExtra = SupportsLoadBalancerCidr(binaries)
+                ? ["--load-balancer-cidr", $"{Local.Gateway.GatewayNetwork.ForLoopbackPods(podNetwork)}/24"]
+                : [];
+            var loopbackControlPlane = new ControlPlaneSettings(Path.GetFullPath(directory), ExtraArguments: loopbackExtra);
+            var mesh = await LocalMesh.StartAsync(loopbackControlPlane, pods, binaries, log, time, cancellationToken)
                 .ConfigureAwait(false);
             return new MeshSession(manifests, addresses, log, mesh, binaries, null);
         }

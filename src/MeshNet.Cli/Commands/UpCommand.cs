@@ -7,7 +7,8 @@ namespace MeshNet.Cli.Commands;
 
 /// <summary>
 /// `meshctl up DIR`: runs a manifest directory in universal mode until Ctrl-C or until a process dies. As root
-/// each pod gets its own network namespace (<paramref name="netns"/>); otherwise pods share loopback.
+/// each pod gets its own network namespace (<paramref name="netns"/>); otherwise pods share loopback. Either way a
+/// gateway serves NodePort and LoadBalancer Services on the host.
 /// </summary>
 internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwork, bool verbose, TextWriter output, TimeProvider time, NetnsOptions? netns = null)
 {
@@ -23,7 +24,7 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
             using var stopFollowing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             output.WriteLine($"control plane  grpc {session.Mesh.ControlPlaneGrpc}  admin {session.Mesh.ControlPlaneAdmin}");
             var width = session.Mesh.Pods.Max(p => p.Pod.Name.Length) + 2;
-            Task following = Task.CompletedTask;
+            System.Net.IPAddress gatewayNetwork;
             if (session.Network is { } network)
             {
                 output.WriteLine($"pod network {network.Options.PodCidr} on bridge {network.Options.Bridge} ({network.Options.Gateway}); cluster DNS {network.Options.Gateway}:53; state {network.Options.StateFile}");
@@ -33,17 +34,7 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
                     output.WriteLine($"{plan.Pod.Name.PadRight(width)}{plan.Pod.Namespace,-12}{plan.Pod.Address,-14}{plan.Sidecar.Netns?.Namespace}");
                 }
 
-                var gateway = await session.WatchAsync(MeshGateway.StartAsync(
-                    session.Mesh, http, MeshGateway.SidecarAddress(network.Options.GatewayNetwork), network.Options.GatewayNetwork, time, cancellationToken)).ConfigureAwait(false);
-                await WriteServicesAsync(http, session.Mesh.ControlPlaneAdmin, gateway.Plan, cancellationToken).ConfigureAwait(false);
-                output.WriteLine($"`meshctl get svc -A` reads this mesh (its admin URL is in {network.Options.StateFile})");
-                following = gateway.FollowAsync(
-                    plan =>
-                    {
-                        output.WriteLine("gateway: exposed Services changed; now serving");
-                        output.Write(ServiceTable.Urls(plan));
-                    },
-                    stopFollowing.Token);
+                gatewayNetwork = network.Options.GatewayNetwork;
             }
             else
             {
@@ -53,8 +44,23 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
                     output.WriteLine($"{plan.Pod.Name.PadRight(width)}{plan.Pod.Namespace,-12}{plan.Pod.Address,-14}{plan.Sidecar.OutboundUrl}");
                 }
 
-                output.WriteLine($"`meshctl get svc -A` reads this mesh with {ControlPlaneLocator.EnvironmentVariable}={session.Mesh.ControlPlaneAdmin.ToString().TrimEnd('/')}");
+                gatewayNetwork = GatewayNetwork.ForLoopbackPods(podNetwork);
             }
+
+            // Both modes serve NodePort and LoadBalancer Services from the root namespace (host loopback).
+            var gateway = await session.WatchAsync(MeshGateway.StartAsync(
+                session.Mesh, http, MeshGateway.SidecarAddress(gatewayNetwork), gatewayNetwork, time, cancellationToken, output.WriteLine)).ConfigureAwait(false);
+            await WriteServicesAsync(http, session.Mesh.ControlPlaneAdmin, gateway.Plan, cancellationToken).ConfigureAwait(false);
+            output.WriteLine(session.Network is { } recorded
+                ? $"`meshctl get svc -A` reads this mesh (its admin URL is in {recorded.Options.StateFile})"
+                : $"`meshctl get svc -A` reads this mesh with {ControlPlaneLocator.EnvironmentVariable}={session.Mesh.ControlPlaneAdmin.ToString().TrimEnd('/')}");
+            var following = gateway.FollowAsync(
+                plan =>
+                {
+                    output.WriteLine("gateway: exposed Services changed; now serving");
+                    output.Write(ServiceTable.Urls(plan));
+                },
+                stopFollowing.Token);
 
             output.WriteLine("running; Ctrl-C stops every process");
             var stopped = Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);

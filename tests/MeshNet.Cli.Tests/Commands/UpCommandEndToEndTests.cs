@@ -74,7 +74,8 @@ public sealed partial class UpCommandEndToEndTests
                 children = [.. StartedPid().Matches(reader.ReadToEnd()).Select(m => int.Parse(m.Groups[1].Value))];
             }
 
-            Assert.Equal(19, children.Length);
+            // The control plane, an app and a sidecar per pod, and the gateway for the frontend's LoadBalancer.
+            Assert.Equal(20, children.Length);
             Assert.All(children, pid => Assert.True(IsRunning(pid), $"child {pid} is not running"));
 
             using (var kill = Process.Start("kill", ["-TERM", meshctl.Id.ToString()]))

@@ -51,14 +51,50 @@ internal sealed record GatewayPlan(IReadOnlyList<ExposedService> Services)
         return arguments;
     }
 
+    /// <summary>
+    /// The plan without the listeners this process may not open (<paramref name="mayBind"/> false: a privileged
+    /// port without root), which <paramref name="skipped"/> names; a Service left with neither listener is dropped.
+    /// </summary>
+    public GatewayPlan Bindable(Func<IPEndPoint, bool> mayBind, out IReadOnlyList<SkippedListener> skipped)
+    {
+        var refused = new List<SkippedListener>();
+        var kept = new List<ExposedService>();
+        foreach (var exposed in Services)
+        {
+            var nodePort = Keep(exposed, exposed.NodePort);
+            var external = Keep(exposed, exposed.External);
+            if (nodePort is not null || external is not null)
+            {
+                kept.Add(exposed with { NodePort = nodePort, External = external });
+            }
+        }
+
+        skipped = refused;
+        return new GatewayPlan(kept);
+
+        IPEndPoint? Keep(ExposedService exposed, IPEndPoint? listen)
+        {
+            if (listen is null || mayBind(listen))
+            {
+                return listen;
+            }
+
+            refused.Add(new SkippedListener(listen, HostOf(exposed)));
+            return null;
+        }
+    }
+
     /// <summary>Same listeners routed to the same hosts: no need to restart the gateway.</summary>
     public bool SameListeners(GatewayPlan other) => Listeners().SequenceEqual(other.Listeners());
+
+    private static string HostOf(ExposedService exposed) =>
+        string.Create(CultureInfo.InvariantCulture, $"{exposed.Service.Name}.{exposed.Service.Namespace}:{exposed.Port.Port}");
 
     private IEnumerable<(IPEndPoint Listen, string Host)> Listeners()
     {
         foreach (var exposed in Services)
         {
-            var host = string.Create(CultureInfo.InvariantCulture, $"{exposed.Service.Name}.{exposed.Service.Namespace}:{exposed.Port.Port}");
+            var host = HostOf(exposed);
             if (exposed.NodePort is { } nodePort)
             {
                 yield return (nodePort, host);
@@ -71,6 +107,9 @@ internal sealed record GatewayPlan(IReadOnlyList<ExposedService> Services)
         }
     }
 }
+
+/// <summary>A listener the gateway leaves out because this process may not open it.</summary>
+internal sealed record SkippedListener(IPEndPoint Listen, string Host);
 
 /// <summary>One Service port the gateway serves: on a node port, on an external address, or both.</summary>
 internal sealed record ExposedService(ServiceStatus Service, ServicePortStatus Port, IPEndPoint? NodePort, IPEndPoint? External);

@@ -25,15 +25,21 @@ internal sealed class MeshGateway : IAsyncDisposable
     private readonly SidecarSettings _sidecar;
     private readonly IPAddress _fallbackNetwork;
     private readonly TimeProvider _time;
+    private readonly Func<IPEndPoint, bool> _mayBind;
+    private readonly Action<string> _warn;
+    private readonly HashSet<SkippedListener> _warned = [];
     private ChildProcess? _process;
 
-    private MeshGateway(LocalMesh mesh, HttpClient http, SidecarSettings sidecar, IPAddress fallbackNetwork, TimeProvider time)
+    private MeshGateway(
+        LocalMesh mesh, HttpClient http, SidecarSettings sidecar, IPAddress fallbackNetwork, TimeProvider time, Func<IPEndPoint, bool> mayBind, Action<string> warn)
     {
         _mesh = mesh;
         _http = http;
         _sidecar = sidecar;
         _fallbackNetwork = fallbackNetwork;
         _time = time;
+        _mayBind = mayBind;
+        _warn = warn;
     }
 
     public GatewayPlan Plan { get; private set; } = new([]);
@@ -47,15 +53,20 @@ internal sealed class MeshGateway : IAsyncDisposable
 
     /// <param name="address">The gateway sidecar's own (loopback) address.</param>
     /// <param name="fallbackNetwork">Where LoadBalancer addresses come from when the control plane reports none.</param>
+    /// <param name="warn">
+    /// Told once per listener left out because this process may not open it (a LoadBalancer's port 80 without root):
+    /// the rest of the gateway still runs rather than the whole gateway failing.
+    /// </param>
     public static async Task<MeshGateway> StartAsync(
-        LocalMesh mesh, HttpClient http, IPAddress address, IPAddress fallbackNetwork, TimeProvider time, CancellationToken cancellationToken)
+        LocalMesh mesh, HttpClient http, IPAddress address, IPAddress fallbackNetwork, TimeProvider time, CancellationToken cancellationToken,
+        Action<string>? warn = null)
     {
         var sidecar = new SidecarSettings(
             new PodIdentity(Name, Namespace, address.ToString(), "default", ImmutableSortedDictionary<string, string>.Empty),
             PodPlanner.DefaultAppPort,
             [],
             null);
-        var gateway = new MeshGateway(mesh, http, sidecar, fallbackNetwork, time);
+        var gateway = new MeshGateway(mesh, http, sidecar, fallbackNetwork, time, ListenerProbe.MayBind, warn ?? (_ => { }));
         try
         {
             await gateway.ApplyAsync(await gateway.FetchPlanAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -114,7 +125,13 @@ internal sealed class MeshGateway : IAsyncDisposable
     {
         var services = await _http.GetFromJsonAsync(new Uri(_mesh.ControlPlaneAdmin, "/debug/services"), AdminJsonContext.Default.ListServiceStatus, cancellationToken)
             .ConfigureAwait(false) ?? [];
-        return GatewayPlan.From(services, _fallbackNetwork);
+        var plan = GatewayPlan.From(services, _fallbackNetwork).Bindable(_mayBind, out var skipped);
+        foreach (var listener in skipped.Where(_warned.Add))
+        {
+            _warn($"gateway: not listening on {listener.Listen} for {listener.Host}: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)");
+        }
+
+        return plan;
     }
 
     private async Task ApplyAsync(GatewayPlan plan, CancellationToken cancellationToken)
