@@ -29,4 +29,5 @@ public static class ResourceKinds
     public const string EndpointSlice = "EndpointSlice";
     public const string TrafficPolicy = "TrafficPolicy";
     public const string TrafficRoute = "TrafficRoute";
+    public const string AuthorizationPolicy = "AuthorizationPolicy";
 }

@@ -38,7 +38,7 @@ public sealed class ManifestLoaderTests : IDisposable
         Assert.Equal(
             [
                 "b.yaml: document 0: Namespace/blog: duplicate: already defined in a.yaml document 0",
-                "b.yaml: document 1: kind: unsupported kind \"Secret\": expected one of v1 Namespace, v1 Service, v1 Pod, discovery.k8s.io/v1 EndpointSlice, apps/v1 Deployment, apps/v1 StatefulSet, meshnet.io/v1alpha1 TrafficPolicy, meshnet.io/v1alpha1 TrafficRoute",
+                "b.yaml: document 1: kind: unsupported kind \"Secret\": expected one of v1 Namespace, v1 Service, v1 Pod, discovery.k8s.io/v1 EndpointSlice, apps/v1 Deployment, apps/v1 StatefulSet, meshnet.io/v1alpha1 TrafficPolicy, meshnet.io/v1alpha1 TrafficRoute, meshnet.io/v1alpha1 AuthorizationPolicy",
             ],
             set.Errors.Select(e => e.ToString()));
         Assert.Equal("a.yaml", Assert.Single(set.Objects).Origin);

@@ -17,7 +17,7 @@ public sealed class ManifestParserRejectTests
         },
         {
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: blog}\n",
-            "t.yaml: document 0: ConfigMap blog/a: kind: unsupported kind \"ConfigMap\": expected one of v1 Namespace, v1 Service, v1 Pod, discovery.k8s.io/v1 EndpointSlice, apps/v1 Deployment, apps/v1 StatefulSet, meshnet.io/v1alpha1 TrafficPolicy, meshnet.io/v1alpha1 TrafficRoute"
+            "t.yaml: document 0: ConfigMap blog/a: kind: unsupported kind \"ConfigMap\": expected one of v1 Namespace, v1 Service, v1 Pod, discovery.k8s.io/v1 EndpointSlice, apps/v1 Deployment, apps/v1 StatefulSet, meshnet.io/v1alpha1 TrafficPolicy, meshnet.io/v1alpha1 TrafficRoute, meshnet.io/v1alpha1 AuthorizationPolicy"
         },
         {
             "apiVersion: apps/v1\nkind: Service\nmetadata: {name: a}\n",

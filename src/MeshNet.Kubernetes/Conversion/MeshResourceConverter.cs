@@ -9,7 +9,7 @@ namespace MeshNet.Kubernetes.Conversion;
 public static class MeshResourceConverter
 {
     /// <summary>
-    /// The mesh resource for a Namespace, Service, Pod, EndpointSlice, TrafficPolicy or TrafficRoute; null for
+    /// The mesh resource for a Namespace, Service, Pod, EndpointSlice, TrafficPolicy, TrafficRoute or AuthorizationPolicy; null for
     /// other kinds (Deployments, StatefulSets).
     /// </summary>
     public static MeshResource? TryConvert(IKubernetesObject<V1ObjectMeta> resource) => resource switch
@@ -20,11 +20,12 @@ public static class MeshResourceConverter
         V1EndpointSlice slice => EndpointSetConverter.ToEndpointSet(slice),
         V1alpha1TrafficPolicy policy => TrafficPolicyConverter.ToTrafficPolicy(policy),
         V1alpha1TrafficRoute route => TrafficRouteConverter.ToTrafficRoute(route),
+        V1alpha1AuthorizationPolicy policy => AuthorizationPolicyConverter.ToAuthorizationPolicy(policy),
         _ => null,
     };
 
     /// <summary>True for the kinds <see cref="TryConvert"/> turns into mesh resources.</summary>
     public static bool IsMeshKind(string kind) =>
         kind is ResourceKinds.Namespace or ResourceKinds.Service or ResourceKinds.Pod or ResourceKinds.EndpointSlice
-            or ResourceKinds.TrafficPolicy or ResourceKinds.TrafficRoute;
+            or ResourceKinds.TrafficPolicy or ResourceKinds.TrafficRoute or ResourceKinds.AuthorizationPolicy;
 }

@@ -18,10 +18,13 @@ internal static class CrdSchemas
 {
     private static readonly Lazy<CrdDefinition> LazyTrafficPolicy = new(() => Load("trafficpolicies.meshnet.io.yaml"));
     private static readonly Lazy<CrdDefinition> LazyTrafficRoute = new(() => Load("trafficroutes.meshnet.io.yaml"));
+    private static readonly Lazy<CrdDefinition> LazyAuthorizationPolicy = new(() => Load("authorizationpolicies.meshnet.io.yaml"));
 
     public static CrdDefinition TrafficPolicy => LazyTrafficPolicy.Value;
 
     public static CrdDefinition TrafficRoute => LazyTrafficRoute.Value;
+
+    public static CrdDefinition AuthorizationPolicy => LazyAuthorizationPolicy.Value;
 
     /// <summary>Reads a CRD manifest and picks <see cref="CrdGroup.Version"/>; throws when the file is not one.</summary>
     public static CrdDefinition Parse(string text)

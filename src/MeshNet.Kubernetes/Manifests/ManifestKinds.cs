@@ -35,6 +35,7 @@ internal static class ManifestKinds
         Create<V1StatefulSet>("apps/v1", StatefulSet, namespaced: true, StatefulSetValidator.Validate),
         CreateCustom<V1alpha1TrafficPolicy>(CrdSchemas.TrafficPolicy, TrafficPolicyValidator.Validate),
         CreateCustom<V1alpha1TrafficRoute>(CrdSchemas.TrafficRoute, TrafficRouteValidator.Validate),
+        CreateCustom<V1alpha1AuthorizationPolicy>(CrdSchemas.AuthorizationPolicy, AuthorizationPolicyValidator.Validate),
     ];
 
     public static string Supported { get; } = string.Join(", ", All.Select(k => $"{k.ApiVersion} {k.Kind}"));
