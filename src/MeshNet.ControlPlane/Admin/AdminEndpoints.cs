@@ -1,5 +1,6 @@
 using MeshNet.ControlPlane.Compilation;
 using MeshNet.ControlPlane.Discovery;
+using MeshNet.ControlPlane.Identity;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
 using Microsoft.AspNetCore.Builder;
@@ -28,6 +29,7 @@ internal static class AdminEndpoints
                 .Select(ServiceStatusView.From)));
         admin.MapGet("/debug/policies", (ProxySnapshotCache cache, MeshConfigCompiler compiler) =>
             Results.Ok(PolicyStatusView.List(cache.Index, compiler.ClusterDomain).ToList()));
+        admin.MapPost("/identity/tokens", JoinTokenEndpoint.IssueAsync);
         return endpoints;
     }
 }

@@ -3,6 +3,7 @@ using MeshNet.ControlPlane.Admin;
 using MeshNet.ControlPlane.ClusterDns;
 using MeshNet.ControlPlane.Compilation;
 using MeshNet.ControlPlane.Discovery;
+using MeshNet.ControlPlane.Identity;
 using MeshNet.ControlPlane.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -98,6 +99,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
             sp.GetRequiredService<MeshConfigCompiler>(),
             sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<IMeshUpdatePipeline, MeshUpdatePipeline>();
+        builder.Services.AddMeshIdentity(options.Identity, options.Allocation.StateDirectory);
         if (runUpdateLoop)
         {
             builder.Services.AddHostedService<MeshUpdateLoop>();
@@ -105,6 +107,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
 
         var web = builder.Build();
         web.MapGrpcService<DiscoveryService>();
+        web.MapGrpcService<IdentityService>();
         web.MapAdminEndpoints();
         return new ControlPlaneApp(web, options, listeners);
     }
@@ -120,7 +123,13 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
     /// First half of <see cref="StartAsync"/>: listeners up, not ready yet. Health checks answer and sidecars may
     /// connect, but their first response waits for <see cref="LoadAsync"/> so it is never an empty mesh.
     /// </summary>
-    internal Task StartListenersAsync(CancellationToken cancellationToken) => _app.StartAsync(cancellationToken);
+    internal Task StartListenersAsync(CancellationToken cancellationToken)
+    {
+        // The CA loads (or is generated and persisted) before any listener opens: a bad --ca-cert fails start-up
+        // with one line instead of failing the first Certify call.
+        _app.Services.GetRequiredService<CertificateIssuer>();
+        return _app.StartAsync(cancellationToken);
+    }
 
     /// <summary>The cluster DNS listener; <see cref="ClusterDnsHost.LocalEndPoint"/> is null unless --dns was given.</summary>
     public ClusterDnsHost Dns => _app.Services.GetRequiredService<ClusterDnsHost>();

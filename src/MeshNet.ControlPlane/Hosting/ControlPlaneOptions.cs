@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using MeshNet.ControlPlane.Allocation;
+using MeshNet.ControlPlane.Identity;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
 
@@ -25,10 +26,14 @@ internal sealed record ControlPlaneOptions(
     /// <summary>Where the cluster DNS forwards names outside the zone; null takes the first nameserver of /etc/resolv.conf.</summary>
     public IPEndPoint? DnsUpstream { get; init; }
 
+    /// <summary>The CA: trust domain, leaf lifetime, CA files.</summary>
+    public IdentityOptions Identity { get; init; } = IdentityOptions.Default;
+
     public const string Usage =
         "usage: meshnet-control [--config DIR] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
         "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local] [--resync-grace 6s] " +
-        "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--load-balancer-cidr 127.0.100.0/24] [--state-dir DIR] [--dns ADDR:PORT] [--dns-upstream ADDR:PORT]";
+        "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--load-balancer-cidr 127.0.100.0/24] [--state-dir DIR] [--dns ADDR:PORT] [--dns-upstream ADDR:PORT] " +
+        "[--trust-domain cluster.local] [--cert-ttl 24h] [--ca-cert FILE --ca-key FILE] [--ca-bundle-extra FILE]";
 
     public static ControlPlaneOptions Default { get; } = new(
         null,
@@ -78,6 +83,11 @@ internal sealed record ControlPlaneOptions(
                 "--state-dir" => options with { Allocation = options.Allocation with { StateDirectory = NonEmpty(flag, Value()) } },
                 "--dns" => options with { Dns = ParseEndPoint(flag, Value()) },
                 "--dns-upstream" => options with { DnsUpstream = ParseEndPoint(flag, Value()) },
+                "--trust-domain" => options with { Identity = options.Identity with { TrustDomain = ParseTrustDomain(flag, Value()) } },
+                "--cert-ttl" => options with { Identity = options.Identity with { CertTtl = ParseCertTtl(flag, Value()) } },
+                "--ca-cert" => options with { Identity = options.Identity with { CaCertFile = NonEmpty(flag, Value(), "a file") } },
+                "--ca-key" => options with { Identity = options.Identity with { CaKeyFile = NonEmpty(flag, Value(), "a file") } },
+                "--ca-bundle-extra" => options with { Identity = options.Identity with { CaBundleExtraFile = NonEmpty(flag, Value(), "a file") } },
                 _ => throw new FormatException($"{flag}: unknown flag"),
             };
         }
@@ -85,6 +95,11 @@ internal sealed record ControlPlaneOptions(
         if (options.Debounce.MaxDelay < options.Debounce.Quiet)
         {
             throw new FormatException("--debounce-max: must not be shorter than --debounce-quiet");
+        }
+
+        if ((options.Identity.CaCertFile is null) != (options.Identity.CaKeyFile is null))
+        {
+            throw new FormatException("--ca-cert and --ca-key go together");
         }
 
         return options;
@@ -108,11 +123,11 @@ internal sealed record ControlPlaneOptions(
         return endPoint;
     }
 
-    /// <summary>A non-negative duration with a unit: "250ms", "1s", "1.5s", "2m".</summary>
+    /// <summary>A non-negative duration with a unit: "250ms", "1s", "1.5s", "2m", "24h".</summary>
     public static TimeSpan ParseDuration(string flag, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        (string Suffix, double Milliseconds)[] units = [("ms", 1), ("s", 1000), ("m", 60_000)];
+        (string Suffix, double Milliseconds)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)];
         foreach (var (suffix, milliseconds) in units)
         {
             if (value.EndsWith(suffix, StringComparison.Ordinal) &&
@@ -122,14 +137,25 @@ internal sealed record ControlPlaneOptions(
             }
         }
 
-        throw new FormatException($"{flag}: expected a duration with a unit (ms, s, m), got \"{value}\"");
+        throw new FormatException($"{flag}: expected a duration with a unit (ms, s, m, h), got \"{value}\"");
     }
 
     private static ControlPlaneOptions WithNodePorts(ControlPlaneOptions options, (int Min, int Max) range) =>
         options with { Allocation = options.Allocation with { NodePortMin = range.Min, NodePortMax = range.Max } };
 
-    private static string NonEmpty(string flag, string value) =>
-        value.Length > 0 ? value : throw new FormatException($"{flag}: expected a directory");
+    private static string NonEmpty(string flag, string value, string what = "a directory") =>
+        value.Length > 0 ? value : throw new FormatException($"{flag}: expected {what}");
+
+    private static string ParseTrustDomain(string flag, string value) =>
+        SpiffeId.IsValidTrustDomain(value)
+            ? value
+            : throw new FormatException($"{flag}: expected a trust domain (lower-case letters, digits, '.', '-', '_'), got \"{value}\"");
+
+    private static TimeSpan ParseCertTtl(string flag, string value)
+    {
+        var ttl = ParseDuration(flag, value);
+        return ttl >= IdentityOptions.MinimumCertTtl ? ttl : throw new FormatException($"{flag}: must be at least 1m, got \"{value}\"");
+    }
 
     private static string ParseDomain(string flag, string value)
     {

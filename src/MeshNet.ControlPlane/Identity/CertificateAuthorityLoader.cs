@@ -1,0 +1,183 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+
+namespace MeshNet.ControlPlane.Identity;
+
+/// <summary>
+/// Where the CA comes from, in order: the operator's files (--ca-cert/--ca-key: a root, or an intermediate under
+/// their own root), the state directory (generated on first start and reused after), or memory (generated per
+/// process: every restart invalidates all issued leaves, so it warns).
+/// </summary>
+internal static partial class CertificateAuthorityLoader
+{
+    public const string CertFileName = "ca.crt";
+    public const string KeyFileName = "ca.key";
+
+    /// <summary>Long-lived: rotating it is the three-phase trust-anchor rotation, not a routine event.</summary>
+    public static readonly TimeSpan RootLifetime = TimeSpan.FromDays(3650);
+
+    /// <exception cref="InvalidDataException">A file is missing, unreadable, mismatched, expired or not a CA.</exception>
+    public static CertificateAuthority Load(IdentityOptions options, string? stateDirectory, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        var extra = options.CaBundleExtraFile is { } bundleFile ? ReadCertificates(bundleFile, "--ca-bundle-extra") : [];
+        if (options.CaCertFile is { } certFile && options.CaKeyFile is { } keyFile)
+        {
+            var authority = FromFiles(certFile, keyFile, extra, "--ca-cert", time);
+            Log.LoadedFromFiles(logger, authority.Signer.Subject, certFile, authority.Signer.NotAfter.ToUniversalTime());
+            return authority;
+        }
+
+        if (options.CaCertFile is not null || options.CaKeyFile is not null)
+        {
+            throw new InvalidDataException("--ca-cert and --ca-key go together");
+        }
+
+        if (stateDirectory is null)
+        {
+            Log.InMemory(logger);
+            return FromRoot(GenerateRoot(options.TrustDomain, time), extra);
+        }
+
+        var certPath = Path.Combine(stateDirectory, CertFileName);
+        var keyPath = Path.Combine(stateDirectory, KeyFileName);
+        if (File.Exists(certPath) || File.Exists(keyPath))
+        {
+            if (File.Exists(keyPath) && SecretFile.IsExposed(keyPath))
+            {
+                Log.KeyExposed(logger, keyPath);
+            }
+
+            return FromFiles(certPath, keyPath, extra, "--state-dir", time);
+        }
+
+        Directory.CreateDirectory(stateDirectory);
+        var root = GenerateRoot(options.TrustDomain, time);
+        using (var key = root.GetECDsaPrivateKey()!)
+        {
+            // Key first: a crash between the two writes leaves a key without a certificate, which fails loudly
+            // at the next start instead of silently pairing a certificate with a missing key.
+            SecretFile.Write(keyPath, System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()));
+        }
+
+        File.WriteAllText(certPath, root.ExportCertificatePem() + "\n");
+        Log.Generated(logger, root.Subject, stateDirectory);
+        return FromRoot(root, extra);
+    }
+
+    /// <summary>A self-signed ECDSA P-256 root for <paramref name="trustDomain"/>, its key held in memory.</summary>
+    public static X509Certificate2 GenerateRoot(string trustDomain, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddOrganizationName("MeshNet");
+        subject.AddCommonName($"MeshNet root CA for {trustDomain}");
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        var now = time.GetUtcNow();
+        // Backdated an hour: leaves are backdated a minute and must not start before their issuer.
+        return request.CreateSelfSigned(now - TimeSpan.FromHours(1), now + RootLifetime);
+    }
+
+    private static CertificateAuthority FromRoot(X509Certificate2 root, IReadOnlyList<X509Certificate2> extra) =>
+        new(root, [], [X509CertificateLoader.LoadCertificate(root.RawData), .. extra]);
+
+    private static CertificateAuthority FromFiles(string certFile, string keyFile, IReadOnlyList<X509Certificate2> extra, string flag, TimeProvider time)
+    {
+        X509Certificate2 signer;
+        try
+        {
+            signer = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new InvalidDataException($"{flag}: cannot load the CA certificate {certFile} with its key {keyFile}: {ex.Message}", ex);
+        }
+
+        var basic = signer.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+        var usage = signer.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
+        if (basic is not { CertificateAuthority: true } || (usage is not null && !usage.KeyUsages.HasFlag(X509KeyUsageFlags.KeyCertSign)))
+        {
+            throw new InvalidDataException($"{flag}: {certFile}: {signer.Subject} is not a CA certificate (needs basicConstraints CA:true and keyCertSign)");
+        }
+
+        var now = time.GetUtcNow();
+        if (signer.NotAfter.ToUniversalTime() <= now)
+        {
+            throw new InvalidDataException($"{flag}: {certFile}: the CA certificate expired at {signer.NotAfter.ToUniversalTime():u}");
+        }
+
+        var all = ReadCertificates(certFile, flag);
+        var roots = all.Where(IsSelfSigned).ToList();
+        var intermediates = all.Skip(1).Where(c => !IsSelfSigned(c)).ToList();
+        if (!IsSelfSigned(signer))
+        {
+            intermediates.Insert(0, all[0]);
+        }
+
+        var bundle = roots.Concat(extra).ToImmutableArray();
+        if (bundle.IsEmpty)
+        {
+            throw new InvalidDataException($"{flag}: {certFile} holds no root certificate: append the root the CA chains to (or name it in --ca-bundle-extra)");
+        }
+
+        RequireChain(signer, intermediates, bundle, now, flag, certFile);
+        return new CertificateAuthority(signer, [.. intermediates], bundle);
+    }
+
+    /// <summary>Refuses at start-up a CA whose leaves no peer could verify, instead of failing every handshake later.</summary>
+    private static void RequireChain(X509Certificate2 signer, List<X509Certificate2> intermediates, ImmutableArray<X509Certificate2> bundle, DateTimeOffset now, string flag, string certFile)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        chain.ChainPolicy.CustomTrustStore.AddRange(bundle.ToArray());
+        chain.ChainPolicy.ExtraStore.AddRange(intermediates.ToArray());
+        if (!chain.Build(signer))
+        {
+            var status = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()));
+            throw new InvalidDataException($"{flag}: {certFile}: {signer.Subject} does not chain to a root of the trust bundle: {status}");
+        }
+    }
+
+    private static bool IsSelfSigned(X509Certificate2 certificate) =>
+        certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData);
+
+    private static List<X509Certificate2> ReadCertificates(string file, string flag)
+    {
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPemFile(file);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"{flag}: cannot read certificates from {file}: {ex.Message}", ex);
+        }
+
+        return certificates.Count > 0 ? [.. certificates] : throw new InvalidDataException($"{flag}: {file} holds no PEM certificate");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "CA: signing with {Subject} from {File}, valid until {NotAfter:u}")]
+        public static partial void LoadedFromFiles(ILogger logger, string subject, string file, DateTime notAfter);
+
+        [LoggerMessage(2, LogLevel.Information, "CA: generated root {Subject}; kept in {Directory}")]
+        public static partial void Generated(ILogger logger, string subject, string directory);
+
+        [LoggerMessage(3, LogLevel.Warning, "CA: no --state-dir and no --ca-cert: generated a root in memory; every certificate it signs stops verifying when this process restarts")]
+        public static partial void InMemory(ILogger logger);
+
+        [LoggerMessage(4, LogLevel.Warning, "CA: {File} is readable by group or others; it should be mode 0600")]
+        public static partial void KeyExposed(ILogger logger, string file);
+    }
+}

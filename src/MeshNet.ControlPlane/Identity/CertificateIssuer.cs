@@ -1,0 +1,50 @@
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+
+namespace MeshNet.ControlPlane.Identity;
+
+/// <summary>
+/// One Certify decision, transport-free: authenticate the join token, check the CSR against the token's identity,
+/// sign. The gRPC service only maps the outcome onto the wire.
+/// </summary>
+internal sealed class CertificateIssuer(CertificateAuthority authority, JoinTokenStore tokens, IdentityOptions options, TimeProvider time)
+{
+    public string TrustDomain => options.TrustDomain;
+
+    public CertificateAuthority Authority => authority;
+
+    /// <param name="requestedTtl">Null or zero: the configured --cert-ttl; longer is capped to it.</param>
+    public CertifyOutcome Certify(ReadOnlySpan<byte> csr, string? token, TimeSpan? requestedTtl)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return new CertifyOutcome(null, null, new CertifyRefusal(StatusCode.Unauthenticated, "no join token (CertifyRequest.token or authorization: Bearer)"));
+        }
+
+        if (!tokens.TryAuthenticate(token, out var entry, out var tokenRefusal))
+        {
+            return new CertifyOutcome(null, null, CertifyRefusal.Denied(tokenRefusal));
+        }
+
+        var identity = SpiffeId.For(options.TrustDomain, entry.Namespace, entry.ServiceAccount);
+        var ttl = requestedTtl is { } asked && asked > TimeSpan.Zero ? asked : options.CertTtl;
+        if (ttl < IdentityOptions.MinimumCertTtl)
+        {
+            return new CertifyOutcome(identity, null, CertifyRefusal.Invalid($"requested ttl {ttl} is shorter than the minimum {IdentityOptions.MinimumCertTtl}"));
+        }
+
+        if (!CsrValidator.TryValidate(csr, identity, options.TrustDomain, out var publicKey, out var refusal))
+        {
+            return new CertifyOutcome(identity, null, refusal);
+        }
+
+        var leaf = authority.Issue(publicKey, identity, ttl > options.CertTtl ? options.CertTtl : ttl, time.GetUtcNow());
+        return leaf is null
+            ? new CertifyOutcome(identity, null, new CertifyRefusal(StatusCode.FailedPrecondition, "the CA certificate has expired"))
+            : new CertifyOutcome(identity, leaf, null);
+    }
+}
+
+/// <summary>Exactly one of <see cref="Leaf"/> and <see cref="Refusal"/> is set.</summary>
+/// <param name="Identity">The authenticated SPIFFE ID, once the token is known.</param>
+internal sealed record CertifyOutcome(string? Identity, X509Certificate2? Leaf, CertifyRefusal? Refusal);
