@@ -2,16 +2,25 @@ using Google.Protobuf;
 using System.Text.Json.Nodes;
 using MeshNet.Proxy.ClusterDns;
 using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Identity;
 using MeshNet.Proxy.Resilience;
+using MeshNet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 
 namespace MeshNet.Proxy.Admin;
 
 /// <summary>
 /// The admin listener: liveness, readiness (a config was applied), the applied config as JSON and the outbound
-/// clusters' resilience counters.
+/// clusters' resilience counters, the sidecar's certificate.
 /// </summary>
-internal sealed class AdminHandler(ConfigApplier applier, DnsProxy dns, ResilienceRegistry resilience)
+internal sealed class AdminHandler(
+    ConfigApplier applier,
+    DnsProxy dns,
+    ResilienceRegistry resilience,
+    ICertificateSource certificates,
+    CertificateRenewer renewer,
+    PeerRefusals refusals,
+    TimeProvider time)
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
@@ -37,6 +46,9 @@ internal sealed class AdminHandler(ConfigApplier applier, DnsProxy dns, Resilien
             case "/stats":
                 context.Response.ContentType = "application/json";
                 return context.Response.WriteAsync(StatsJson.Format(resilience), context.RequestAborted);
+            case "/certs":
+                context.Response.ContentType = "application/json";
+                return context.Response.WriteAsync(CertsJson.Format(certificates, renewer.Status, refusals, time), context.RequestAborted);
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;

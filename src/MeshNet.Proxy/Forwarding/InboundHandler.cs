@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Net;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Hosting;
+using MeshNet.Proxy.Identity;
 using MeshNet.Proxy.Interception;
+using MeshNet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
@@ -13,7 +15,8 @@ namespace MeshNet.Proxy.Forwarding;
 
 /// <summary>
 /// The inbound listener: delivers to the app at app-address and the port named by <c>x-meshnet-target-port</c>
-/// (removed before forwarding), or the default port. Never delivers to this sidecar's own listener ports.
+/// (removed before forwarding), or the default port. Never delivers to this sidecar's own listener ports. With mTLS
+/// on, the app learns who called in <see cref="MeshPeer.Header"/> (a caller cannot set it: any copy is replaced).
 /// </summary>
 internal sealed partial class InboundHandler : IDisposable
 {
@@ -24,6 +27,7 @@ internal sealed partial class InboundHandler : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly IPAddress _appAddress;
     private readonly int _appPort;
+    private readonly bool _labelPeers;
 
     // Prefix strings per port, so a request does not format one; bounded by the ports apps actually use.
     private readonly ConcurrentDictionary<int, string> _prefixes = new();
@@ -34,8 +38,10 @@ internal sealed partial class InboundHandler : IDisposable
         IHttpForwarder forwarder,
         ListenerEndpoints listeners,
         ConfigApplier applier,
+        ICertificateSource certificates,
         ILogger<InboundHandler> logger)
     {
+        _labelPeers = certificates.Enabled;
         _forwarder = forwarder;
         _listeners = listeners;
         _applier = applier;
@@ -83,6 +89,12 @@ internal sealed partial class InboundHandler : IDisposable
                 OutboundHandler.Reject(context, StatusCodes.Status503ServiceUnavailable, MeshHeaders.NoAppPort);
                 return;
             }
+        }
+
+        headers.Remove(MeshPeer.Header);
+        if (_labelPeers)
+        {
+            headers[MeshPeer.Header] = (MeshPeer.From(context) ?? MeshPeer.Plaintext).Label;
         }
 
         var prefix = _prefixes.GetOrAdd(port, static (p, address) => HostKeys.DestinationPrefix(address.ToString(), (uint)p), _appAddress);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http;
 using MeshNet.Proxy.Configuration;
-using MeshNet.Proxy.Interception;
+using MeshNet.Proxy.Tls;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace MeshNet.Proxy.Forwarding;
@@ -11,9 +11,9 @@ namespace MeshNet.Proxy.Forwarding;
 /// pool settings for a sidecar whose next hops are a handful of long-lived local endpoints, and a cluster's
 /// transport limits from its metadata (connect timeout, idle timeout, max connections per endpoint). The old
 /// client, and so its warm connections, is kept unless one of those limits changed: endpoint and weight changes
-/// never reset connections.
+/// never reset connections. Connections to an endpoint with an identity are mTLS (<see cref="OutboundTlsConnector"/>).
 /// </summary>
-internal sealed class MeshForwarderHttpClientFactory(SocketMarker marker) : ForwarderHttpClientFactory
+internal sealed class MeshForwarderHttpClientFactory(OutboundTlsConnector connector) : ForwarderHttpClientFactory
 {
     // A refused or unreachable endpoint must become a 503 quickly rather than hang the caller; on a cluster
     // network a healthy connect takes well under a millisecond, so 5 s only trips on a black hole.
@@ -36,10 +36,11 @@ internal sealed class MeshForwarderHttpClientFactory(SocketMarker marker) : Forw
         handler.PooledConnectionIdleTimeout = Milliseconds(metadata, MeshMetadata.IdleTimeoutMs) ?? DefaultIdleTimeout;
         handler.PooledConnectionLifetime = Timeout.InfiniteTimeSpan;
         handler.MaxConnectionsPerServer = Number(metadata, MeshMetadata.MaxConnections) ?? int.MaxValue;
-        if (marker.Mark != 0)
+        if (connector.IsNeeded)
         {
-            // Marked so the interception rules let the sidecar's own connections out instead of redirecting them.
-            handler.ConnectCallback = marker.ConnectHttpAsync;
+            // Marked so the interception rules let the sidecar's own connections out instead of redirecting them,
+            // and TLS to endpoints that have an identity.
+            handler.ConnectCallback = connector.ConnectAsync;
         }
     }
 

@@ -27,8 +27,11 @@ internal static class Http2PriorKnowledgeDetector
     // nothing is bounded here instead, with the same budget as Kestrel's default RequestHeadersTimeout.
     private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(30);
 
-    public static void UseHttp2PriorKnowledgeDetection(this ListenOptions listen) =>
-        listen.Use(next => async connection =>
+    public static void UseHttp2PriorKnowledgeDetection(this ListenOptions listen) => listen.Use(Wrap);
+
+    /// <summary>The detection in front of <paramref name="next"/>, for listeners that branch before it (mTLS).</summary>
+    public static ConnectionDelegate Wrap(ConnectionDelegate next) =>
+        async connection =>
         {
             bool isHttp2;
             try
@@ -48,7 +51,7 @@ internal static class Http2PriorKnowledgeDetector
             }
 
             await next(connection).ConfigureAwait(false);
-        });
+        };
 
     private static async Task<bool> StartsWithPrefaceAsync(ConnectionContext connection)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Gateway;
 using MeshNet.Proxy.Interception;
+using MeshNet.Proxy.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -21,7 +22,7 @@ internal sealed class ProxyApplication : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ListenOptions[] _listenOptions;
 
-    private ProxyApplication(ProxyOptions options, Action<ILoggingBuilder>? configureLogging)
+    private ProxyApplication(ProxyOptions options, Action<ILoggingBuilder>? configureLogging, Action<IServiceCollection>? configureServices)
     {
         _listenOptions = new ListenOptions[3 + options.Exposes.Length];
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -59,7 +60,7 @@ internal sealed class ProxyApplication : IAsyncDisposable
             kestrel.AllowAlternateSchemes = true;
             // A proxy must not cap what the app and its peers agree to send.
             kestrel.Limits.MaxRequestBodySize = null;
-            Listen(kestrel, 0, options.Inbound, InterceptionMiddleware.UseInboundInterception);
+            Listen(kestrel, 0, options.Inbound, InterceptionMiddleware.UseInboundInterception, InboundMtlsMiddleware.UseInboundMtls);
             Listen(kestrel, 1, options.Outbound, InterceptionMiddleware.UseOutboundInterception);
             Listen(kestrel, 2, options.Admin, static _ => { });
             for (var i = 0; i < options.Exposes.Length; i++)
@@ -69,6 +70,8 @@ internal sealed class ProxyApplication : IAsyncDisposable
             }
         });
 
+        // Before the defaults, which only fill what is not registered yet (tests put their own certifier here).
+        configureServices?.Invoke(builder.Services);
         builder.Services.AddMeshProxy(options);
 
         _app = builder.Build();
@@ -85,8 +88,8 @@ internal sealed class ProxyApplication : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static ProxyApplication Create(ProxyOptions options, Action<ILoggingBuilder>? configureLogging = null) =>
-        new(options, configureLogging);
+    public static ProxyApplication Create(ProxyOptions options, Action<ILoggingBuilder>? configureLogging = null, Action<IServiceCollection>? configureServices = null) =>
+        new(options, configureLogging, configureServices);
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -121,14 +124,14 @@ internal sealed class ProxyApplication : IAsyncDisposable
         $"meshnet-proxy ready inbound={Endpoints.Inbound} outbound={Endpoints.Outbound} admin={Endpoints.Admin}"
         + (Endpoints.Exposed.Count == 0 ? string.Empty : $" exposed={string.Join(',', Endpoints.Exposed)}");
 
-    private void Listen(KestrelServerOptions kestrel, int index, IPEndPoint endPoint, Action<ListenOptions> interception) =>
+    /// <param name="protocols">What follows interception; by default HTTP/1.1 and h2c prior knowledge on one cleartext port.</param>
+    private void Listen(KestrelServerOptions kestrel, int index, IPEndPoint endPoint, Action<ListenOptions> interception, Action<ListenOptions>? protocols = null) =>
         kestrel.Listen(endPoint, listen =>
         {
             // First, before anything reads bytes: a passed-through connection may be server-first.
             interception(listen);
-            // HTTP/1.1 and h2c prior knowledge on one cleartext port.
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            listen.UseHttp2PriorKnowledgeDetection();
+            (protocols ?? Http2PriorKnowledgeDetector.UseHttp2PriorKnowledgeDetection)(listen);
             _listenOptions[index] = listen;
         });
 }

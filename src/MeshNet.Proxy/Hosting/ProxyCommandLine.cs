@@ -33,12 +33,18 @@ internal static class ProxyCommandLine
           --dns ADDR:PORT|off       DNS proxy listener (default: outbound address, port 15053)
           --dns-upstream IP:PORT    resolver for names outside the cluster (default: /etc/resolv.conf)
           --mark N                  SO_MARK on the sidecar's own upstream sockets (default 1337, 0 = none)
+          --join-token TOKEN        token the control plane certifies this sidecar with (or env MESHNET_JOIN_TOKEN);
+                                    without one, mTLS is off and traffic stays plaintext
+          --trust-domain NAME       SPIFFE trust domain (default cluster.local)
           --expose ADDR:PORT=HOST:PORT  gateway role: a listener whose requests are routed like outbound
                                     requests to HOST:PORT, e.g. 127.0.100.1:80=frontend.blog:80 (repeatable)
           --help                    show this help
 
         meshnet-proxy init --help   installs the interception rules (init-container role)
         """;
+
+    /// <summary>Where the join token may come from instead of --join-token (keeps it out of the process list).</summary>
+    public const string JoinTokenVariable = "MESHNET_JOIN_TOKEN";
 
     /// <summary>Returns the options, or null with <paramref name="error"/> set; <paramref name="help"/> when --help was asked.</summary>
     public static ProxyOptions? Parse(IReadOnlyList<string> args, out string? error, out bool help)
@@ -103,6 +109,11 @@ internal static class ProxyCommandLine
         }
 
         options = options with { Ports = ports.ToImmutable(), Exposes = exposes.ToImmutable() };
+        if (options.JoinToken is null && Environment.GetEnvironmentVariable(JoinTokenVariable) is { Length: > 0 } token)
+        {
+            options = options with { JoinToken = token };
+        }
+
         error = DistinctListenerPorts(options);
         return error is null ? options : null;
     }
@@ -235,6 +246,16 @@ internal static class ProxyCommandLine
                 }
 
                 return options with { DnsUpstream = upstream };
+            case "--join-token":
+                return NonEmpty(flag, value, out error) ? options with { JoinToken = value } : options;
+            case "--trust-domain":
+                if (!Identity.SpiffeId.TryParse($"spiffe://{value}/ns/x/sa/x", out _))
+                {
+                    error = $"--trust-domain: '{value}' is not a trust domain (lower-case letters, digits, '-', '.', '_')";
+                    return options;
+                }
+
+                return options with { TrustDomain = value };
             case "--mark":
                 if (!TryMark(value, out var mark))
                 {

@@ -68,6 +68,15 @@ internal sealed record ProxyOptions
     /// <summary>SO_MARK on the sidecar's own upstream sockets, so interception rules let them pass; 0 disables.</summary>
     public uint Mark { get; init; } = DefaultMark;
 
+    /// <summary>
+    /// The join token the control plane's Certify call authenticates this sidecar with; null means mTLS is off
+    /// (no identity: plaintext in and out).
+    /// </summary>
+    public string? JoinToken { get; init; }
+
+    /// <summary>Trust domain of this sidecar's SPIFFE ID and of every peer it accepts.</summary>
+    public string TrustDomain { get; init; } = "cluster.local";
+
     public const uint DefaultMark = 1337;
 
     public const int DefaultDnsPort = 15053;

@@ -5,8 +5,11 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Discovery;
 using MeshNet.Proxy.Forwarding;
+using MeshNet.Proxy.Identity;
+using MeshNet.Proxy.Tls;
 using MeshNet.Proxy.Resilience;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -32,6 +35,8 @@ internal static class ProxyServiceCollectionExtensions
         services.AddReverseProxy();
         services.Configure<KeyManagementOptions>(o => o.XmlRepository = new InMemoryXmlRepository());
 
+        services.AddMeshIdentity();
+
         services.AddSingleton<SocketMarker>();
         services.AddSingleton<TcpPassthrough>();
         services.AddSingleton<InterceptionMiddleware>();
@@ -46,6 +51,31 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<ReadinessProbe>();
         services.AddHostedService(sp => sp.GetRequiredService<ReadinessProbe>());
         services.AddHostedService<DiscoveryClient>();
+        return services;
+    }
+
+    /// <summary>
+    /// The sidecar's certificate (store, renewer, Certify client) and mTLS on both listeners. A test may register its
+    /// own <see cref="ICertifier"/> first; the gRPC one is the default.
+    /// </summary>
+    public static IServiceCollection AddMeshIdentity(this IServiceCollection services)
+    {
+        services.AddSingleton<CertificateStore>();
+        services.AddSingleton<ICertificateSource>(sp => sp.GetRequiredService<CertificateStore>());
+        services.TryAddSingleton<ICertifier, GrpcCertifier>();
+        services.AddSingleton<CertificateRenewer>(sp => new CertificateRenewer(
+            sp.GetRequiredService<CertificateStore>(),
+            sp.GetRequiredService<ICertifier>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CertificateRenewer>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<CertificateRenewer>());
+
+        services.AddSingleton<PeerRefusals>();
+        services.AddSingleton<PeerCertificateValidator>();
+        services.AddSingleton<InboundTlsOptions>();
+        services.AddSingleton<InboundMtlsMiddleware>();
+        services.AddSingleton<EndpointIdentities>();
+        services.AddSingleton<OutboundTlsConnector>();
         return services;
     }
 }

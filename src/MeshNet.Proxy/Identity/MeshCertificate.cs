@@ -1,0 +1,87 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MeshNet.Proxy.Identity;
+
+/// <summary>
+/// One issued identity: the leaf with its in-memory private key, the intermediates sent with it and the trust bundle
+/// peers are checked against. Immutable; a renewal builds a new one and the store swaps it whole, so a handshake
+/// always sees a leaf and a bundle that belong together.
+/// </summary>
+internal sealed class MeshCertificate
+{
+    private MeshCertificate(SpiffeId id, X509Certificate2 leaf, X509Certificate2Collection intermediates, X509Certificate2Collection trustBundle)
+    {
+        Id = id;
+        Leaf = leaf;
+        Intermediates = intermediates;
+        TrustBundle = trustBundle;
+        NotBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+        NotAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        // offline: the chain is what the CA sent; never fetch anything (AIA) during a handshake.
+        ServerContext = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+    }
+
+    public SpiffeId Id { get; }
+
+    public X509Certificate2 Leaf { get; }
+
+    public X509Certificate2Collection Intermediates { get; }
+
+    public X509Certificate2Collection TrustBundle { get; }
+
+    public DateTimeOffset NotBefore { get; }
+
+    public DateTimeOffset NotAfter { get; }
+
+    /// <summary>Leaf plus intermediates, prepared once for every handshake that presents them (server and client).</summary>
+    public SslStreamCertificateContext ServerContext { get; }
+
+    public TimeSpan Lifetime => NotAfter - NotBefore;
+
+    /// <summary>
+    /// Checks what came back against what was asked for: the leaf must carry exactly the requested identity and the
+    /// requested key, or the sidecar would present someone else's name or a certificate it cannot use.
+    /// </summary>
+    public static MeshCertificate Create(SpiffeId expected, ECDsa key, IssuedCertificate issued)
+    {
+        if (issued.ChainDer.Count == 0)
+        {
+            throw new CertifyRefusedException("the signer returned no certificate");
+        }
+
+        if (issued.TrustBundleDer.Count == 0)
+        {
+            throw new CertifyRefusedException("the signer returned an empty trust bundle");
+        }
+
+        using var leafOnly = X509CertificateLoader.LoadCertificate(issued.ChainDer[0]);
+        var names = SpiffeId.UriNames(leafOnly);
+        if (names.Count != 1 || names[0] != expected.ToString())
+        {
+            throw new CertifyRefusedException($"the issued certificate names [{string.Join(", ", names)}], not {expected}");
+        }
+
+        using var publicKey = leafOnly.GetECDsaPublicKey();
+        if (publicKey is null || !publicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()))
+        {
+            throw new CertifyRefusedException("the issued certificate is not for this sidecar's key");
+        }
+
+        var leaf = leafOnly.CopyWithPrivateKey(key);
+        var intermediates = new X509Certificate2Collection();
+        foreach (var der in issued.ChainDer.Skip(1))
+        {
+            intermediates.Add(X509CertificateLoader.LoadCertificate(der));
+        }
+
+        var bundle = new X509Certificate2Collection();
+        foreach (var der in issued.TrustBundleDer)
+        {
+            bundle.Add(X509CertificateLoader.LoadCertificate(der));
+        }
+
+        return new MeshCertificate(expected, leaf, intermediates, bundle);
+    }
+}
