@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http;
 using MeshNet.Proxy.Configuration;
+using MeshNet.Proxy.Interception;
 using MeshNet.Proxy.Tls;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -13,7 +14,7 @@ namespace MeshNet.Proxy.Forwarding;
 /// client, and so its warm connections, is kept unless one of those limits changed: endpoint and weight changes
 /// never reset connections. Connections to an endpoint with an identity are mTLS (<see cref="OutboundTlsConnector"/>).
 /// </summary>
-internal sealed class MeshForwarderHttpClientFactory(OutboundTlsConnector connector) : ForwarderHttpClientFactory
+internal sealed class MeshForwarderHttpClientFactory(SocketMarker marker, OutboundTlsConnector? connector = null) : ForwarderHttpClientFactory
 {
     // A refused or unreachable endpoint must become a 503 quickly rather than hang the caller; on a cluster
     // network a healthy connect takes well under a millisecond, so 5 s only trips on a black hole.
@@ -36,11 +37,15 @@ internal sealed class MeshForwarderHttpClientFactory(OutboundTlsConnector connec
         handler.PooledConnectionIdleTimeout = Milliseconds(metadata, MeshMetadata.IdleTimeoutMs) ?? DefaultIdleTimeout;
         handler.PooledConnectionLifetime = Timeout.InfiniteTimeSpan;
         handler.MaxConnectionsPerServer = Number(metadata, MeshMetadata.MaxConnections) ?? int.MaxValue;
-        if (connector.IsNeeded)
+        if (connector is { IsNeeded: true })
         {
-            // Marked so the interception rules let the sidecar's own connections out instead of redirecting them,
-            // and TLS to endpoints that have an identity.
+            // Marked, and TLS to endpoints that have an identity.
             handler.ConnectCallback = connector.ConnectAsync;
+        }
+        else if (marker.Mark != 0)
+        {
+            // Marked so the interception rules let the sidecar's own connections out instead of redirecting them.
+            handler.ConnectCallback = marker.ConnectHttpAsync;
         }
     }
 

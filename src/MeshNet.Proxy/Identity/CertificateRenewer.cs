@@ -70,11 +70,14 @@ internal sealed partial class CertificateRenewer(
                 LogFailed(logger, failures, ex.Message, current?.NotAfter, retryAt);
             }
 
+            // The timer starts before anyone hears of the status, so an observer that moves the clock on (a test's
+            // fake one) moves it for this wait too.
+            var wait = Task.Delay(RenewalSchedule.DelayUntil(status.NextAttemptAt, time.GetUtcNow()), time, stoppingToken);
             Volatile.Write(ref _status, status);
             StatusChanged?.Invoke(status);
             try
             {
-                await Task.Delay(RenewalSchedule.DelayUntil(status.NextAttemptAt, time.GetUtcNow()), time, stoppingToken).ConfigureAwait(false);
+                await wait.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
