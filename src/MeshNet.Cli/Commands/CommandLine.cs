@@ -15,6 +15,7 @@ internal static class CommandLine
         root.Subcommands.Add(Up(shutdown));
         root.Subcommands.Add(Down());
         root.Subcommands.Add(Get(shutdown));
+        root.Subcommands.Add(TokenCommand.Build(shutdown));
         return root;
     }
 

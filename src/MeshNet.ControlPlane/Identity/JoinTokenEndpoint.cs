@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using MeshNet.ControlPlane.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -46,17 +45,22 @@ internal static partial class JoinTokenEndpoint
             return Problem(StatusCodes.Status400BadRequest, "namespace and serviceAccount are required");
         }
 
-        IssuedJoinToken issued;
+        TimeSpan ttl;
         try
         {
-            var ttl = string.IsNullOrEmpty(body.Ttl) ? JoinTokenStore.DefaultTtl : ControlPlaneOptions.ParseDuration("ttl", body.Ttl);
-            issued = tokens.Issue(body.Namespace, body.ServiceAccount, ttl);
+            ttl = string.IsNullOrEmpty(body.Ttl) ? JoinTokenStore.DefaultTtl : IdentityDurations.Parse("ttl", body.Ttl);
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        catch (FormatException ex)
         {
             return Problem(StatusCodes.Status400BadRequest, ex.Message);
         }
 
+        if (JoinTokenStore.Validate(body.Namespace, body.ServiceAccount, ttl) is { } problem)
+        {
+            return Problem(StatusCodes.Status400BadRequest, problem);
+        }
+
+        var issued = tokens.Issue(body.Namespace, body.ServiceAccount, ttl);
         var entry = issued.Entry;
         var identity = SpiffeId.For(options.TrustDomain, entry.Namespace, entry.ServiceAccount);
         Log.Issued(loggers.CreateLogger(typeof(JoinTokenEndpoint).FullName!), identity, entry.Sha256[..12], entry.ExpiresAt.UtcDateTime);

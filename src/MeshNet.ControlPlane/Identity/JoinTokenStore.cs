@@ -66,22 +66,20 @@ internal sealed class JoinTokenStore
 
     public bool IsPersistent => _path is not null;
 
+    /// <summary>Why a token for these names and lifetime cannot be issued, or null when it can.</summary>
+    public static string? Validate(string ns, string serviceAccount, TimeSpan ttl) =>
+        !SpiffeId.IsValidNamespace(ns) ? $"namespace \"{ns}\" is not a valid namespace name (RFC 1123 label)"
+        : !SpiffeId.IsValidServiceAccount(serviceAccount) ? $"serviceAccount \"{serviceAccount}\" is not a valid service account name (RFC 1123 subdomain)"
+        : ttl <= TimeSpan.Zero || ttl > MaxTtl ? $"ttl must be positive and at most {MaxTtl.TotalDays:0} days"
+        : null;
+
     /// <summary>Mints a token; the caller shows it once and it is never retrievable again.</summary>
+    /// <exception cref="ArgumentException">With the message of <see cref="Validate"/>.</exception>
     public IssuedJoinToken Issue(string ns, string serviceAccount, TimeSpan ttl)
     {
-        if (!SpiffeId.IsValidNamespace(ns))
+        if (Validate(ns, serviceAccount, ttl) is { } problem)
         {
-            throw new ArgumentException($"namespace \"{ns}\" is not a valid namespace name (RFC 1123 label)", nameof(ns));
-        }
-
-        if (!SpiffeId.IsValidServiceAccount(serviceAccount))
-        {
-            throw new ArgumentException($"serviceAccount \"{serviceAccount}\" is not a valid service account name (RFC 1123 subdomain)", nameof(serviceAccount));
-        }
-
-        if (ttl <= TimeSpan.Zero || ttl > MaxTtl)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ttl), ttl, $"ttl must be positive and at most {MaxTtl.TotalDays:0} days");
+            throw new ArgumentException(problem, nameof(ns));
         }
 
         var token = Prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));

@@ -102,10 +102,10 @@ public sealed class CertifyOverGrpcTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"namespace":"Blog","serviceAccount":"posts"}""", "namespace \"Blog\" is not a valid namespace name (RFC 1123 label) (Parameter 'ns')")]
+    [InlineData("""{"namespace":"Blog","serviceAccount":"posts"}""", "namespace \"Blog\" is not a valid namespace name (RFC 1123 label)")]
     [InlineData("""{"namespace":"blog"}""", "namespace and serviceAccount are required")]
     [InlineData("""{"namespace":"blog","serviceAccount":"posts","ttl":"soon"}""", "ttl: expected a duration with a unit (ms, s, m, h), got \"soon\"")]
-    [InlineData("""{"namespace":"blog","serviceAccount":"posts","ttl":"9000h"}""", "ttl must be positive and at most 365 days (Parameter 'ttl')\nActual value was 375.00:00:00.")]
+    [InlineData("""{"namespace":"blog","serviceAccount":"posts","ttl":"9000h"}""", "ttl must be positive and at most 365 days")]
     public async Task Refuses_ABadTokenRequest_WithTheReason(string body, string message)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://{_app.AdminEndPoint}") };

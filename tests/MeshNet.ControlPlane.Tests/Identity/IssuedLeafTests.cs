@@ -130,6 +130,29 @@ public sealed class IssuedLeafTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Signs_ACsrMadeByOpenssl()
+    {
+        var directory = Directory.CreateTempSubdirectory("meshnet-csr-");
+        try
+        {
+            var csrPath = Path.Combine(directory.FullName, "req.der");
+            Openssl(
+                "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", Path.Combine(directory.FullName, "key.pem"),
+                "-subj", "/O=blog", "-addext", "subjectAltName=URI:" + Posts, "-addext", "extendedKeyUsage=serverAuth,clientAuth",
+                "-outform", "DER", "-out", csrPath);
+
+            var outcome = _fixture.Issuer.Certify(File.ReadAllBytes(csrPath), _fixture.PostsToken, null);
+
+            Assert.Null(outcome.Refusal);
+            outcome.Leaf!.Dispose();
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private X509Certificate2 Issue(TimeSpan? ttl = null)
     {
         var outcome = _fixture.Issuer.Certify(Build(), _fixture.PostsToken, ttl);

@@ -65,14 +65,15 @@ public sealed class JoinTokenStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Blog", "posts", "namespace \"Blog\" is not a valid namespace name (RFC 1123 label) (Parameter 'ns')")]
-    [InlineData("blog", "posts/../x", "serviceAccount \"posts/../x\" is not a valid service account name (RFC 1123 subdomain) (Parameter 'serviceAccount')")]
-    [InlineData("blog", "", "serviceAccount \"\" is not a valid service account name (RFC 1123 subdomain) (Parameter 'serviceAccount')")]
+    [InlineData("Blog", "posts", "namespace \"Blog\" is not a valid namespace name (RFC 1123 label)")]
+    [InlineData("blog", "posts/../x", "serviceAccount \"posts/../x\" is not a valid service account name (RFC 1123 subdomain)")]
+    [InlineData("blog", "", "serviceAccount \"\" is not a valid service account name (RFC 1123 subdomain)")]
     public void Refuses_NamesThatAreNotKubernetesNames(string ns, string serviceAccount, string message)
     {
         var store = new JoinTokenStore(null, _time);
 
-        Assert.Equal(message, Assert.Throws<ArgumentException>(() => store.Issue(ns, serviceAccount, TimeSpan.FromHours(1))).Message);
+        Assert.Equal(message, JoinTokenStore.Validate(ns, serviceAccount, TimeSpan.FromHours(1)));
+        Assert.Throws<ArgumentException>(() => store.Issue(ns, serviceAccount, TimeSpan.FromHours(1)));
     }
 
     [Fact]
