@@ -78,9 +78,10 @@ public sealed class CertificateAuthoritySourceTests : IDisposable
     public void Signs_WithAnIntermediate_UnderTheOperatorsRoot()
     {
         using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var root = CaCertificate("CN=Operator Root", rootKey, issuer: null, issuerKey: null);
         using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var intermediate = CaCertificate("CN=Mesh Intermediate", intermediateKey, root, rootKey);
+        var (root, intermediate) = OperatorChain(rootKey, intermediateKey);
+        using var disposeRoot = root;
+        using var disposeIntermediate = intermediate;
         var certFile = Write("ca.pem", intermediate.ExportCertificatePem() + "\n" + root.ExportCertificatePem());
         var keyFile = Write("ca-key.pem", intermediateKey.ExportPkcs8PrivateKeyPem());
         var options = IdentityOptions.Default with { CaCertFile = certFile, CaKeyFile = keyFile };
@@ -128,9 +129,10 @@ public sealed class CertificateAuthoritySourceTests : IDisposable
     public void Refuses_AnIntermediateWithoutItsRoot()
     {
         using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var root = CaCertificate("CN=Operator Root", rootKey, issuer: null, issuerKey: null);
         using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var intermediate = CaCertificate("CN=Mesh Intermediate", intermediateKey, root, rootKey);
+        var (root, intermediate) = OperatorChain(rootKey, intermediateKey);
+        using var disposeRoot = root;
+        using var disposeIntermediate = intermediate;
         var options = IdentityOptions.Default with
         {
             CaCertFile = Write("ca.pem", intermediate.ExportCertificatePem()),
@@ -151,6 +153,13 @@ public sealed class CertificateAuthoritySourceTests : IDisposable
         var path = Path.Combine(_directory.FullName, name);
         File.WriteAllText(path, content);
         return path;
+    }
+
+    /// <summary>An operator's root and, under it, the intermediate they hand the mesh.</summary>
+    private static (X509Certificate2 Root, X509Certificate2 Intermediate) OperatorChain(ECDsa rootKey, ECDsa intermediateKey)
+    {
+        var root = CaCertificate("CN=Operator Root", rootKey, issuer: null, issuerKey: null);
+        return (root, CaCertificate("CN=Mesh Intermediate", intermediateKey, root, rootKey));
     }
 
     private static X509Certificate2 CaCertificate(string subject, ECDsa key, X509Certificate2? issuer, ECDsa? issuerKey)
