@@ -26,10 +26,12 @@ internal sealed class MeshConfigCompiler
     private ImmutableArray<Protocol.V1.DnsService> _allDns = [];
     private DnsZone _dnsZone = new();
     private readonly VirtualHostTable _virtualHosts;
+    private readonly AuthorizationCompiler _authorization;
 
-    public MeshConfigCompiler(string clusterDomain = MeshNames.DefaultClusterDomain)
+    public MeshConfigCompiler(string clusterDomain = MeshNames.DefaultClusterDomain, string trustDomain = AuthorizationCompiler.DefaultTrustDomain)
     {
         _clusterDomain = clusterDomain;
+        _authorization = new AuthorizationCompiler(trustDomain);
         _virtualHosts = new VirtualHostTable(clusterDomain);
     }
 
@@ -57,7 +59,7 @@ internal sealed class MeshConfigCompiler
         lock (_lock)
         {
             var clusters = ClustersLocked(index);
-            return new ProxyConfig(_virtualHosts.For(index, proxy.Namespace), clusters, InboundCompiler.Compile(proxy))
+            return new ProxyConfig(_virtualHosts.For(index, proxy.Namespace), clusters, InboundCompiler.Compile(proxy, index.Authorization, _authorization))
             {
                 DnsServices = _allDns,
                 DnsZone = _dnsZone,

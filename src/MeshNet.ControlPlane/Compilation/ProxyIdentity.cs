@@ -6,7 +6,8 @@ namespace MeshNet.ControlPlane.Compilation;
 /// <summary>What the compiler needs to know about one sidecar: where it lives and what its application declares.</summary>
 /// <param name="Ports">The application's declared ports, in the order the sidecar sent them.</param>
 /// <param name="AppPort">The application's default port (Node.app_port), 0 when not given.</param>
-internal sealed record ProxyIdentity(string Namespace, string Name, ImmutableArray<WorkloadPort> Ports, int AppPort = 0)
+/// <param name="Labels">The workload's labels: which AuthorizationPolicies select it. Null selects none.</param>
+internal sealed record ProxyIdentity(string Namespace, string Name, ImmutableArray<WorkloadPort> Ports, int AppPort = 0, ImmutableDictionary<string, string>? Labels = null)
 {
     public string Id => MeshNames.NamespacedName(Namespace, Name);
 }

@@ -63,7 +63,7 @@ internal sealed partial class DiscoveryStreamSession
         try
         {
             await _deps.Readiness.WaitForFirstResponseAsync(first.VersionInfo.Length > 0, cancellationToken).ConfigureAwait(false);
-            var identity = new ProxyIdentity(_workload.Namespace, _workload.Name, _workload.Ports, (int)first.Node.AppPort);
+            var identity = new ProxyIdentity(_workload.Namespace, _workload.Name, _workload.Ports, (int)first.Node.AppPort, _workload.Labels);
             _watch = _deps.Cache.Watch(identity, QueueChange);
             pump = PumpAsync(requests, pumpCancellation.Token);
             ApplyStatus(first.Status);

@@ -50,6 +50,9 @@ internal sealed class MeshIndex
     /// </summary>
     public ImmutableHashSet<ResourceKey> ChangedServices { get; }
 
+    /// <summary>AuthorizationPolicies in force and Namespace security annotations, with the errors of the others.</summary>
+    public AuthorizationState Authorization { get; private init; } = AuthorizationState.Empty;
+
     /// <summary>TrafficPolicies and TrafficRoutes: which are in force per Service, and the errors of the others.</summary>
     public TrafficState Traffic { get; }
 
@@ -58,7 +61,10 @@ internal sealed class MeshIndex
         ArgumentNullException.ThrowIfNull(snapshot);
         var services = snapshot.Services.ToImmutableDictionary(s => s.Key, s => EndpointResolver.Resolve(s.Value, snapshot));
         var traffic = TrafficState.Empty.Update(snapshot, services, snapshot.Traffic.Keys, [], out _);
-        return new MeshIndex(snapshot, services, snapshot.Version, -1, [.. services.Keys], traffic);
+        return new MeshIndex(snapshot, services, snapshot.Version, -1, [.. services.Keys], traffic)
+        {
+            Authorization = AuthorizationState.Empty.Update(snapshot),
+        };
     }
 
     /// <summary>The index for <paramref name="next"/>, which is this index's snapshot with <paramref name="changes"/> applied.</summary>
@@ -121,7 +127,13 @@ internal sealed class MeshIndex
         affected.UnionWith(trafficServices);
         servicesChanged |= !trafficServices.IsEmpty;
         return new MeshIndex(
-            next, views, servicesChanged ? next.Version : ServicesGeneration, Snapshot.Version, [.. affected], traffic);
+            next, views, servicesChanged ? next.Version : ServicesGeneration, Snapshot.Version, [.. affected], traffic)
+        {
+            // Policies resolve their targets through Services and read Namespace annotations; nothing else moves them.
+            Authorization = changes.Any(static c => c.Key.Kind is ResourceKinds.AuthorizationPolicy or ResourceKinds.Service or ResourceKinds.Namespace)
+                ? Authorization.Update(next)
+                : Authorization,
+        };
     }
 
     private static void AddSelectedBy(MeshSnapshot snapshot, Workload? workload, HashSet<ResourceKey> affected)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
+using MeshNet.Model.Security;
 using MeshNet.Model.Traffic;
 
 namespace MeshNet.ControlPlane.Indexing;
@@ -11,7 +12,7 @@ internal sealed partial class MeshSnapshot
     private MeshSnapshot Rebuild(IReadOnlyList<ResourceChange> changes)
     {
         var all = new Dictionary<ResourceKey, MeshResource>(Services.Count + Workloads.Count + EndpointSets.Count + Namespaces.Count + changes.Count);
-        foreach (var resource in Services.Values.Concat<MeshResource>(Workloads.Values).Concat(EndpointSets.Values).Concat(Namespaces.Values).Concat(Traffic.Values))
+        foreach (var resource in Services.Values.Concat<MeshResource>(Workloads.Values).Concat(EndpointSets.Values).Concat(Namespaces.Values).Concat(Traffic.Values).Concat(Authorization.Values))
         {
             all[resource.Key] = resource;
         }
@@ -33,6 +34,7 @@ internal sealed partial class MeshSnapshot
         var endpointSets = new Dictionary<ResourceKey, EndpointSet>();
         var namespaces = new Dictionary<ResourceKey, MeshNamespace>();
         var traffic = new Dictionary<ResourceKey, MeshResource>();
+        var authorization = new Dictionary<ResourceKey, AuthorizationPolicy>();
         var selectorless = new HashSet<ResourceKey>();
         var byLabel = new Dictionary<LabelPair, HashSet<ResourceKey>>();
         var bySelector = new Dictionary<LabelPair, HashSet<ResourceKey>>();
@@ -77,6 +79,9 @@ internal sealed partial class MeshSnapshot
                 case TrafficPolicy or TrafficRoute:
                     traffic[resource.Key] = resource;
                     break;
+                case AuthorizationPolicy policy:
+                    authorization[policy.Key] = policy;
+                    break;
                 default:
                     break;
             }
@@ -95,6 +100,7 @@ internal sealed partial class MeshSnapshot
             Freeze(byAddress).WithComparers(StringComparer.Ordinal))
         {
             Traffic = traffic.ToImmutableDictionary(),
+            Authorization = authorization.ToImmutableDictionary(),
         };
     }
 

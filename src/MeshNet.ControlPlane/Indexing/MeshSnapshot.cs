@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
+using MeshNet.Model.Security;
 using MeshNet.Model.Traffic;
 
 namespace MeshNet.ControlPlane.Indexing;
@@ -69,6 +70,9 @@ internal sealed partial class MeshSnapshot
 
     /// <summary>TrafficPolicies and TrafficRoutes as the sources last gave them (accepted or not: the index decides).</summary>
     public ImmutableDictionary<ResourceKey, MeshResource> Traffic { get; private init; } = ImmutableDictionary<ResourceKey, MeshResource>.Empty;
+
+    /// <summary>AuthorizationPolicies as the sources last gave them (accepted or not: the index decides).</summary>
+    public ImmutableDictionary<ResourceKey, AuthorizationPolicy> Authorization { get; private init; } = ImmutableDictionary<ResourceKey, AuthorizationPolicy>.Empty;
 
     /// <summary>Services without a selector: their endpoints come from EndpointSlices.</summary>
     public ImmutableHashSet<ResourceKey> SelectorlessServices { get; }
@@ -164,6 +168,7 @@ internal sealed partial class MeshSnapshot
         var endpointSets = EndpointSets.ToBuilder();
         var namespaces = Namespaces.ToBuilder();
         var traffic = Traffic.ToBuilder();
+        var authorization = Authorization.ToBuilder();
         var selectorless = SelectorlessServices.ToBuilder();
         var byLabel = _workloadsByLabel.ToBuilder();
         var bySelector = _servicesBySelectorPair.ToBuilder();
@@ -204,6 +209,9 @@ internal sealed partial class MeshSnapshot
                     break;
                 case TrafficPolicy or TrafficRoute:
                     traffic.Remove(change.Key);
+                    break;
+                case AuthorizationPolicy:
+                    authorization.Remove(change.Key);
                     break;
                 default:
                     break;
@@ -246,6 +254,9 @@ internal sealed partial class MeshSnapshot
                 case TrafficPolicy or TrafficRoute:
                     traffic[change.Key] = change.Current;
                     break;
+                case AuthorizationPolicy current:
+                    authorization[current.Key] = current;
+                    break;
                 default:
                     break;
             }
@@ -264,6 +275,7 @@ internal sealed partial class MeshSnapshot
             byAddress.ToImmutable())
         {
             Traffic = traffic.ToImmutable(),
+            Authorization = authorization.ToImmutable(),
         };
     }
 

@@ -21,6 +21,7 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
     private readonly ClusterDnsHost _dns;
     private ImmutableArray<ResourceError> _admissionErrors = [];
     private ImmutableArray<ResourceError> _trafficErrors = [];
+    private ImmutableArray<ResourceError> _authorizationErrors = [];
     private MeshIndex _index = MeshIndex.Empty;
 
     public MeshUpdatePipeline(
@@ -75,6 +76,7 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
             _cache.Publish(_index);
             _dns.Update(_index);
             ReportTrafficErrors(_index.Traffic.Errors);
+            ReportAuthorizationErrors(_index.Authorization.Errors);
             LogPublished(snapshot.Version, changes.Length, snapshot.Services.Count, snapshot.Workloads.Count);
             return true;
         }
@@ -93,6 +95,18 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
 
         _trafficErrors = errors;
         _tracker.ReportErrors(TrafficValidator.Origin, errors);
+    }
+
+    /// <summary>AuthorizationPolicy and Namespace annotation errors, reported like traffic errors.</summary>
+    private void ReportAuthorizationErrors(ImmutableArray<ResourceError> errors)
+    {
+        if (errors.SequenceEqual(_authorizationErrors))
+        {
+            return;
+        }
+
+        _authorizationErrors = errors;
+        _tracker.ReportErrors(AuthorizationState.Origin, errors);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Resource error from {Origin}: {Error}")]
