@@ -87,7 +87,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
         builder.Services.AddSingleton(options.Debounce);
         builder.Services.AddSingleton<MeshChangeTracker>();
-        builder.Services.AddSingleton(new MeshConfigCompiler(options.ClusterDomain));
+        builder.Services.AddSingleton(new MeshConfigCompiler(options.ClusterDomain, options.Identity.TrustDomain));
         builder.Services.AddSingleton<ProxySnapshotCache>();
         builder.Services.AddSingleton<ProxyRegistry>();
         builder.Services.AddSingleton(sp => new ControlPlaneReadiness(sp.GetRequiredService<TimeProvider>(), options.ResyncGrace));
