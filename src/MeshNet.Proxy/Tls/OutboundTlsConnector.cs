@@ -46,7 +46,7 @@ internal sealed partial class OutboundTlsConnector(
             await stream.DisposeAsync().ConfigureAwait(false);
             refusals.Add(PeerRejection.NoLocalCertificate);
             LogNoCertificate(logger, host, port, identity);
-            throw new AuthenticationException($"{PeerRejection.NoLocalCertificate}: no certificate yet to present to {identity}");
+            throw new IOException($"{PeerRejection.NoLocalCertificate}: no certificate yet to present to {identity}");
         }
 
         var tls = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -66,6 +66,13 @@ internal sealed partial class OutboundTlsConnector(
                 },
                 cancellationToken).ConfigureAwait(false);
             return tls;
+        }
+        catch (AuthenticationException ex)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            // SocketsHttpHandler reports an AuthenticationException from the callback as a secure-connection error;
+            // for the mesh a peer that cannot prove its identity is an endpoint that could not be connected to.
+            throw new IOException($"mTLS to {host}:{port} ({identity}) failed: {ex.Message}", ex);
         }
         catch
         {
