@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using MeshNet.Proxy.Authorization;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Hosting;
 using MeshNet.Proxy.Identity;
@@ -27,6 +28,7 @@ internal sealed partial class InboundHandler : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly IPAddress _appAddress;
     private readonly int _appPort;
+    private readonly InboundAuthorization _authorization;
     private readonly bool _labelPeers;
 
     // Prefix strings per port, so a request does not format one; bounded by the ports apps actually use.
@@ -48,6 +50,7 @@ internal sealed partial class InboundHandler : IDisposable
         _logger = logger;
         _appAddress = options.AppAddress;
         _appPort = options.AppPort;
+        _authorization = new InboundAuthorization(() => applier.Current.Inbound, logger);
         _invoker = clientFactory.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
     }
 
@@ -97,9 +100,15 @@ internal sealed partial class InboundHandler : IDisposable
             headers[MeshPeer.Header] = (MeshPeer.From(context) ?? MeshPeer.Plaintext).Label;
         }
 
+        // Path normalisation and policy: refused requests are answered here (400 bad-path, 403 authz-denied).
+        if (_authorization.Authorize(context, port) is not { } transformer)
+        {
+            return;
+        }
+
         var prefix = _prefixes.GetOrAdd(port, static (p, address) => HostKeys.DestinationPrefix(address.ToString(), (uint)p), _appAddress);
         // Empty, not Default: copy the request as it came (original Host included) without adding X-Forwarded-*.
-        var error = await _forwarder.SendAsync(context, prefix, _invoker, RequestVersions.For(context.Request), HttpTransformer.Empty).ConfigureAwait(false);
+        var error = await _forwarder.SendAsync(context, prefix, _invoker, RequestVersions.For(context.Request), transformer).ConfigureAwait(false);
         if (error != ForwarderError.None)
         {
             ForwarderErrors.Report(context, error, prefix, _logger);

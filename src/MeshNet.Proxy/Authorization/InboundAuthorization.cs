@@ -1,0 +1,136 @@
+using MeshNet.Protocol.V1;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace MeshNet.Proxy.Authorization;
+
+/// <summary>
+/// The inbound listener's gate, run once the target port is known: normalises the path (400 <c>bad-path</c> when it is
+/// ambiguous), judges the request against this sidecar's policies (403 <c>authz-denied</c>, logged with the policy and
+/// the caller), and hands back the transformer that sends the app exactly the path that was authorised.
+/// </summary>
+internal sealed partial class InboundAuthorization
+{
+    public const string BadPath = "bad-path";
+    public const string Denied = "authz-denied";
+
+    private readonly Func<Inbound?> _currentInbound;
+    private readonly ILogger _logger;
+
+    // The policies compiled for the Inbound instance they came from; a new config brings a new instance.
+    private Compiled _compiled = new(null, InboundPolicies.Open);
+
+    /// <param name="currentInbound">The applied config's Inbound (null before the first config).</param>
+    public InboundAuthorization(Func<Inbound?> currentInbound, ILogger logger)
+    {
+        _currentInbound = currentInbound;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// The transformer to forward with, or null when the request was refused (the response status and
+    /// <c>x-meshnet-error</c> are set).
+    /// </summary>
+    public HttpTransformer? Authorize(HttpContext context, int port)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
+        var verdict = NormalizeTarget(rawTarget, out var path);
+        if (verdict != PathVerdict.Normalized)
+        {
+            LogBadPath(_logger, verdict, context.Request.Method);
+            Reject(context, StatusCodes.Status400BadRequest, BadPath);
+            return null;
+        }
+
+        if (context.Request.Host.HasValue)
+        {
+            var host = RequestPathNormalizer.NormalizeHost(context.Request.Host.Value);
+            if (!ReferenceEquals(host, context.Request.Host.Value))
+            {
+                context.Request.Host = new HostString(host);
+            }
+        }
+
+        var policies = PoliciesFor(_currentInbound());
+        if (!policies.AllowsEverything)
+        {
+            var principal = PeerIdentity.Of(context);
+            var decision = policies.Decide(new AuthorizationRequest(principal, PeerIdentity.NamespaceOf(principal), port, context.Request.Method, path));
+            if (!decision.Allowed)
+            {
+                LogDenied(_logger, context.Request.Method, path, port, principal ?? PeerIdentity.Plaintext, decision.Policy ?? string.Empty);
+                Reject(context, StatusCodes.Status403Forbidden, Denied);
+                return null;
+            }
+        }
+
+        AuthorizedPathTransformer.Remember(context, path);
+        return AuthorizedPathTransformer.Instance;
+    }
+
+    /// <summary>The path of an origin-form or absolute-form target ("*" for OPTIONS * stays as it is).</summary>
+    internal static PathVerdict NormalizeTarget(string rawTarget, out string path)
+    {
+        if (rawTarget.Contains('#', StringComparison.Ordinal))
+        {
+            path = rawTarget;
+            return PathVerdict.Fragment;
+        }
+
+        var target = rawTarget.AsSpan();
+        if (target is "*")
+        {
+            path = rawTarget;
+            return PathVerdict.Normalized;
+        }
+
+        if (target.Length > 0 && target[0] != '/')
+        {
+            // Absolute form ("http://host/path"): the path starts at the first '/' after the authority.
+            var scheme = target.IndexOf("://", StringComparison.Ordinal);
+            if (scheme < 0)
+            {
+                path = rawTarget;
+                return PathVerdict.Malformed;
+            }
+
+            var afterAuthority = target[(scheme + 3)..].IndexOfAny('/', '?');
+            target = afterAuthority < 0 ? [] : target[(scheme + 3 + afterAuthority)..];
+        }
+
+        var query = target.IndexOf('?');
+        var pathPart = query < 0 ? target : target[..query];
+        return RequestPathNormalizer.Normalize(pathPart.Length == rawTarget.Length ? rawTarget : pathPart.ToString(), out path);
+    }
+
+    private InboundPolicies PoliciesFor(Inbound? inbound)
+    {
+        var compiled = Volatile.Read(ref _compiled);
+        if (ReferenceEquals(compiled.Source, inbound))
+        {
+            return compiled.Policies;
+        }
+
+        // Racing requests may compile the same config twice; both results are equal, so either may stay.
+        compiled = new Compiled(inbound, InboundPolicies.Compile(inbound));
+        Volatile.Write(ref _compiled, compiled);
+        return compiled.Policies;
+    }
+
+    private static void Reject(HttpContext context, int status, string reason)
+    {
+        context.Response.StatusCode = status;
+        context.Response.Headers["x-meshnet-error"] = reason;
+    }
+
+    private sealed record Compiled(Inbound? Source, InboundPolicies Policies);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected inbound {Method} request with an ambiguous path ({Verdict})")]
+    private static partial void LogBadPath(ILogger logger, PathVerdict verdict, string method);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Denied {Method} {Path} to port {Port} from {Caller} by policy {Policy}")]
+    private static partial void LogDenied(ILogger logger, string method, string path, int port, string caller, string policy);
+}
