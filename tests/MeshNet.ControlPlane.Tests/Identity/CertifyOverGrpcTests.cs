@@ -6,6 +6,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using MeshNet.ControlPlane.Hosting;
+using MeshNet.ControlPlane.Identity;
 using MeshNet.Protocol.V1;
 using Microsoft.Extensions.Logging;
 using static MeshNet.ControlPlane.Tests.Identity.TestCsr;
@@ -101,6 +102,21 @@ public sealed class CertifyOverGrpcTests : IAsyncLifetime
         Assert.DoesNotContain(token, File.ReadAllText(Path.Combine(_state.FullName, "join-tokens.json")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Returns_BothRoots_WhileTheTrustAnchorRotates()
+    {
+        var current = await CertifyAsync(_app, new CertifyRequest { Csr = ByteString.CopyFrom(Build()), Token = await CreateTokenAsync(_app, "blog", "posts") });
+        using var next = CertificateAuthorityLoader.GenerateRoot("cluster.local", TimeProvider.System);
+        var nextFile = Path.Combine(_state.FullName, "next-root.pem");
+        await File.WriteAllTextAsync(nextFile, next.ExportCertificatePem());
+        await StopAsync(_app);
+
+        _app = await StartAsync("--ca-bundle-extra", nextFile);
+        var rotating = await CertifyAsync(_app, new CertifyRequest { Csr = ByteString.CopyFrom(Build()), Token = await CreateTokenAsync(_app, "blog", "posts") });
+
+        Assert.Equal([current.TrustBundle.Single(), ByteString.CopyFrom(next.RawData)], rotating.TrustBundle);
+    }
+
     [Theory]
     [InlineData("""{"namespace":"Blog","serviceAccount":"posts"}""", "namespace \"Blog\" is not a valid namespace name (RFC 1123 label)")]
     [InlineData("""{"namespace":"blog"}""", "namespace and serviceAccount are required")]
@@ -126,9 +142,9 @@ public sealed class CertifyOverGrpcTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
 
-    private async Task<ControlPlaneApp> StartAsync()
+    private async Task<ControlPlaneApp> StartAsync(params string[] more)
     {
-        var options = ControlPlaneOptions.Parse(["--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--state-dir", _state.FullName]);
+        var options = ControlPlaneOptions.Parse(["--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--state-dir", _state.FullName, .. more]);
         var app = ControlPlaneApp.Create(options, logging: l => l.ClearProviders());
         await app.StartAsync(CancellationToken.None);
         return app;
