@@ -123,11 +123,11 @@ internal sealed record ControlPlaneOptions(
         return endPoint;
     }
 
-    /// <summary>A non-negative duration with a unit: "250ms", "1s", "1.5s", "2m", "24h".</summary>
+    /// <summary>A non-negative duration with a unit: "250ms", "1s", "1.5s", "2m".</summary>
     public static TimeSpan ParseDuration(string flag, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        (string Suffix, double Milliseconds)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)];
+        (string Suffix, double Milliseconds)[] units = [("ms", 1), ("s", 1000), ("m", 60_000)];
         foreach (var (suffix, milliseconds) in units)
         {
             if (value.EndsWith(suffix, StringComparison.Ordinal) &&
@@ -137,7 +137,7 @@ internal sealed record ControlPlaneOptions(
             }
         }
 
-        throw new FormatException($"{flag}: expected a duration with a unit (ms, s, m, h), got \"{value}\"");
+        throw new FormatException($"{flag}: expected a duration with a unit (ms, s, m), got \"{value}\"");
     }
 
     private static ControlPlaneOptions WithNodePorts(ControlPlaneOptions options, (int Min, int Max) range) =>
@@ -153,7 +153,7 @@ internal sealed record ControlPlaneOptions(
 
     private static TimeSpan ParseCertTtl(string flag, string value)
     {
-        var ttl = ParseDuration(flag, value);
+        var ttl = IdentityDurations.Parse(flag, value);
         return ttl >= IdentityOptions.MinimumCertTtl ? ttl : throw new FormatException($"{flag}: must be at least 1m, got \"{value}\"");
     }
 
