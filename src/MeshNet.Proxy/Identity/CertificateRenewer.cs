@@ -66,8 +66,14 @@ internal sealed partial class CertificateRenewer(
                 failures++;
                 var retryAt = time.GetUtcNow() + RenewalSchedule.Backoff(failures);
                 status = new RenewalStatus(failures, retryAt, ex.Message);
-                var current = store.Current;
-                LogFailed(logger, failures, ex.Message, current?.NotAfter, retryAt);
+                if (store.Current is { } current)
+                {
+                    LogRenewalFailed(logger, failures, ex.Message, current.NotAfter, retryAt);
+                }
+                else
+                {
+                    LogFirstFailed(logger, failures, ex.Message, retryAt);
+                }
             }
 
             // The timer starts before anyone hears of the status, so an observer that moves the clock on (a test's
@@ -92,6 +98,9 @@ internal sealed partial class CertificateRenewer(
     [LoggerMessage(Level = LogLevel.Information, Message = "Certified as {Identity} until {NotAfter:o}; renewing at {RenewAt:o}")]
     private static partial void LogIssued(ILogger logger, SpiffeId identity, DateTimeOffset notAfter, DateTimeOffset renewAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Certificate request failed ({Failures} in a row): {Reason}; current certificate valid until {NotAfter:o}; retrying at {RetryAt:o}")]
-    private static partial void LogFailed(ILogger logger, int failures, string reason, DateTimeOffset? notAfter, DateTimeOffset retryAt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Certificate renewal failed ({Failures} in a row): {Reason}; the current certificate serves until {NotAfter:o}; retrying at {RetryAt:o}")]
+    private static partial void LogRenewalFailed(ILogger logger, int failures, string reason, DateTimeOffset notAfter, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Certificate request failed ({Failures} in a row): {Reason}; no certificate yet, so no mTLS; retrying at {RetryAt:o}")]
+    private static partial void LogFirstFailed(ILogger logger, int failures, string reason, DateTimeOffset retryAt);
 }
