@@ -71,6 +71,27 @@ internal sealed partial class InboundAuthorization
         return AuthorizedPathTransformer.Instance;
     }
 
+    /// <summary>
+    /// Whether a connection that is not HTTP may be passed to the app's <paramref name="port"/>; a denied one is logged
+    /// and the caller should close it.
+    /// </summary>
+    public bool AuthorizeConnection(string? principal, int port)
+    {
+        var policies = PoliciesFor(_currentInbound());
+        if (policies.AllowsEverything)
+        {
+            return true;
+        }
+
+        var decision = policies.DecideConnection(principal, PeerIdentity.NamespaceOf(principal), port);
+        if (!decision.Allowed)
+        {
+            LogConnectionDenied(_logger, port, principal ?? PeerIdentity.Plaintext, decision.Policy ?? string.Empty);
+        }
+
+        return decision.Allowed;
+    }
+
     /// <summary>The path of an origin-form or absolute-form target ("*" for OPTIONS * stays as it is).</summary>
     internal static PathVerdict NormalizeTarget(string rawTarget, out string path)
     {
@@ -130,6 +151,9 @@ internal sealed partial class InboundAuthorization
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected inbound {Method} request with an ambiguous path ({Verdict})")]
     private static partial void LogBadPath(ILogger logger, PathVerdict verdict, string method);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closed a connection to port {Port} from {Caller}: denied by policy {Policy}")]
+    private static partial void LogConnectionDenied(ILogger logger, int port, string caller, string policy);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Denied {Method} {Path} to port {Port} from {Caller} by policy {Policy}")]
     private static partial void LogDenied(ILogger logger, string method, string path, int port, string caller, string policy);

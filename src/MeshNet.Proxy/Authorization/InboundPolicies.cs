@@ -54,11 +54,22 @@ internal sealed class InboundPolicies
             inbound.DefaultDeny);
     }
 
+    /// <summary>
+    /// The decision for a connection that is not HTTP (an L4 pass-through), where only the caller and the port are
+    /// known. Operations that name methods or paths cannot be checked, so they make an ALLOW rule never match and a
+    /// DENY rule match on its ports alone: unknowable conditions only ever deny more.
+    /// </summary>
+    public AuthorizationDecision DecideConnection(string? principal, string? ns, int port) =>
+        Decide(new AuthorizationRequest(principal, ns, port, Method: string.Empty, Path: ConnectionPath));
+
+    /// <summary>Stands for "no HTTP request": see <see cref="CompiledOperation"/>.</summary>
+    private const string ConnectionPath = "";
+
     public AuthorizationDecision Decide(in AuthorizationRequest request)
     {
         foreach (var policy in _deny)
         {
-            if (policy.Matches(request))
+            if (policy.Matches(request, l4Deny: true))
             {
                 return new AuthorizationDecision(false, policy.Name);
             }
@@ -71,7 +82,7 @@ internal sealed class InboundPolicies
 
         foreach (var policy in _allow)
         {
-            if (policy.Matches(request))
+            if (policy.Matches(request, l4Deny: false))
             {
                 return AuthorizationDecision.Allow;
             }
@@ -87,11 +98,11 @@ internal sealed class InboundPolicies
             policy.Action == AuthorizationPolicy.Types.Action.Deny,
             [.. policy.Rules.Select(CompiledRule.Create)]);
 
-        public bool Matches(in AuthorizationRequest request)
+        public bool Matches(in AuthorizationRequest request, bool l4Deny)
         {
             foreach (var rule in Rules)
             {
-                if (rule.Matches(request))
+                if (rule.Matches(request, l4Deny))
                 {
                     return true;
                 }
@@ -111,7 +122,7 @@ internal sealed class InboundPolicies
                 Set(o.Paths.Where(p => !p.EndsWith("/*", StringComparison.Ordinal))),
                 [.. o.Paths.Where(p => p.EndsWith("/*", StringComparison.Ordinal)).Select(p => p[..^1])]))]);
 
-        public bool Matches(in AuthorizationRequest request) => Any(From, request) && Any(To, request);
+        public bool Matches(in AuthorizationRequest request, bool l4Deny) => Any(From, request) && Any(To, request, l4Deny);
 
         private static bool Any(CompiledSource[] sources, in AuthorizationRequest request)
         {
@@ -131,7 +142,7 @@ internal sealed class InboundPolicies
             return false;
         }
 
-        private static bool Any(CompiledOperation[] operations, in AuthorizationRequest request)
+        private static bool Any(CompiledOperation[] operations, in AuthorizationRequest request, bool l4Deny)
         {
             if (operations.Length == 0)
             {
@@ -140,7 +151,7 @@ internal sealed class InboundPolicies
 
             foreach (var operation in operations)
             {
-                if (operation.Matches(request))
+                if (operation.Matches(request, l4Deny))
                 {
                     return true;
                 }
@@ -161,10 +172,21 @@ internal sealed class InboundPolicies
     /// <param name="Prefixes">"/posts/*" kept as "/posts/": it matches "/posts/1" and "/posts/", not "/posts".</param>
     private sealed record CompiledOperation(int[] Ports, FrozenSet<string>? Methods, FrozenSet<string>? ExactPaths, string[] Prefixes)
     {
-        public bool Matches(in AuthorizationRequest request) =>
-            (Ports.Length == 0 || Array.IndexOf(Ports, request.Port) >= 0)
-            && (Methods is null || Methods.Contains(request.Method))
-            && PathMatches(request.Path);
+        public bool Matches(in AuthorizationRequest request, bool l4Deny)
+        {
+            if (Ports.Length != 0 && Array.IndexOf(Ports, request.Port) < 0)
+            {
+                return false;
+            }
+
+            if (request.Path.Length == 0)
+            {
+                // A connection, not a request: HTTP conditions cannot be checked (see DecideConnection).
+                return l4Deny || (Methods is null && ExactPaths is null && Prefixes.Length == 0);
+            }
+
+            return (Methods is null || Methods.Contains(request.Method)) && PathMatches(request.Path);
+        }
 
         private bool PathMatches(string path)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using MeshNet.Proxy.Authorization;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Hosting;
 using Microsoft.AspNetCore.Connections;
@@ -14,8 +15,10 @@ namespace MeshNet.Proxy.Interception;
 /// reads bytes (the h2c detector waits for the client to speak; a server-first protocol would never get past it),
 /// so it is registered first on the listener.
 /// </summary>
-internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes, TcpPassthrough passthrough, ListenerEndpoints listeners, ProxyOptions options, ILogger<InterceptionMiddleware> logger)
+internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes, TcpPassthrough passthrough, ListenerEndpoints listeners, ProxyOptions options, ConfigApplier applier, ILogger<InterceptionMiddleware> logger)
 {
+    private readonly InboundAuthorization _authorization = new(() => applier.Current.Inbound, logger);
+
     public static void UseOutboundInterception(ListenOptions listen) =>
         listen.Use(next =>
         {
@@ -78,6 +81,13 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
         {
             InterceptedConnection.SetTargetPort(connection.Items, original.Port);
             await next(connection).ConfigureAwait(false);
+            return;
+        }
+
+        // Not HTTP: only the port is known, and the caller has no identity (TLS is not terminated on this path).
+        if (!_authorization.AuthorizeConnection(principal: null, original.Port))
+        {
+            connection.Abort(new ConnectionAbortedException("denied by authorization policy"));
             return;
         }
 

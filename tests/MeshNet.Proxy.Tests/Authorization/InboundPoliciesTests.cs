@@ -124,6 +124,37 @@ public sealed class InboundPoliciesTests
         Assert.False(policies.Decide(Request(null, "/a", method: "DELETE")).Allowed);
     }
 
+    [Fact]
+    public void Connection_DenyRuleWithHttpConditions_DeniesOnItsPortsAlone()
+    {
+        var policies = InboundPolicies.Compile(Inbound(Deny("blog/no-admin", To(ports: [5432], paths: ["/admin"]))));
+
+        var decision = policies.DecideConnection(null, null, 5432);
+        Assert.False(decision.Allowed);
+        Assert.Equal("blog/no-admin", decision.Policy);
+        Assert.True(policies.DecideConnection(null, null, 6379).Allowed);
+    }
+
+    [Fact]
+    public void Connection_AllowRuleWithHttpConditions_NeverMatches()
+    {
+        var policies = InboundPolicies.Compile(Inbound(
+            Allow("blog/http-only", To(ports: [5432], methods: ["GET"])),
+            Allow("blog/ops-db", Both(From(namespaces: ["ops"]), To(ports: [6379])))));
+
+        Assert.False(policies.DecideConnection(Ops, "ops", 5432).Allowed);
+        Assert.True(policies.DecideConnection(Ops, "ops", 6379).Allowed);
+        Assert.False(policies.DecideConnection(null, null, 6379).Allowed);
+    }
+
+    [Fact]
+    public void Connection_DefaultDeny_ClosesPlaintextConnections()
+    {
+        var policies = InboundPolicies.Compile(new Inbound { DefaultDeny = true });
+
+        Assert.Equal(new AuthorizationDecision(false, "default-deny"), policies.DecideConnection(null, null, 5432));
+    }
+
     private static AuthorizationRequest Request(string? principal, string path, string method = "GET", int port = 8080) =>
         new(principal, PeerIdentity.NamespaceOf(principal), port, method, path);
 
