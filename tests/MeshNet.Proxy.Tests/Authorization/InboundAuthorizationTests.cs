@@ -1,5 +1,8 @@
 using MeshNet.Protocol.V1;
 using MeshNet.Proxy.Authorization;
+using MeshNet.Proxy.Identity;
+using MeshNet.Proxy.Tls;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -37,6 +40,19 @@ public sealed class InboundAuthorizationTests
         var line = Assert.Single(logs.Lines);
         Assert.Contains("blog/frontend-reads-posts", line, StringComparison.Ordinal);
         Assert.Contains(Comments, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadsTheCallerFromTheMtlsListenersConnectionPeer()
+    {
+        var gate = new InboundAuthorization(() => FrontendMayGetPosts(), new RecordingLogger());
+        Assert.True(SpiffeId.TryParse(Frontend, out var frontend));
+        var context = Context("GET", "/posts/1", identity: null);
+        var connectionItems = new Dictionary<object, object?>();
+        MeshPeer.Set(connectionItems, new MeshPeer(frontend));
+        context.Features.Set<IConnectionItemsFeature>(new ConnectionItems(connectionItems));
+
+        Assert.NotNull(gate.Authorize(context, 8080));
     }
 
     [Fact]
@@ -92,6 +108,11 @@ public sealed class InboundAuthorizationTests
         }
 
         return context;
+    }
+
+    private sealed class ConnectionItems(IDictionary<object, object?> items) : IConnectionItemsFeature
+    {
+        public IDictionary<object, object?> Items { get; set; } = items;
     }
 
     private sealed class RecordingLogger : ILogger
