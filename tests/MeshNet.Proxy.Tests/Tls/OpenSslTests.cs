@@ -49,6 +49,26 @@ public sealed class OpenSslTests
         Assert.Equal(1, sidecar.Refusals.Count(MeshNet.Proxy.Tls.PeerRejection.NoCertificate));
     }
 
+    [Fact]
+    public async Task SClient_ResumesItsSession_AndIsStillKnownByItsCertificate()
+    {
+        using var ca = new TestCa();
+        await using var app = await PeerEchoApp.StartAsync();
+        await using var sidecar = await MtlsSidecar.StartAsync(new TestCaCertifier(ca, TimeSpan.FromHours(1)), app.Port, MtlsMode.Strict);
+        using var files = new TempPemFiles(ca.Issue("spiffe://cluster.local/ns/blog/sa/frontend"), ca.Root);
+
+        // The first connection reads its answer, so the server's session ticket arrives and is saved; the second
+        // offers it.
+        var session = Path.Combine(files.Directory, "session.pem");
+        var (first, _) = await SClientAsync(sidecar.InboundPort, $"-cert {files.Certificate} -key {files.Key} -CAfile {files.Root} -sess_out {session}");
+        var (output, _) = await SClientAsync(sidecar.InboundPort, $"-cert {files.Certificate} -key {files.Key} -CAfile {files.Root} -sess_in {session}");
+
+        Assert.Contains("New, TLSv1.3", first, StringComparison.Ordinal);
+        Assert.Contains("Reused, TLSv1.3", output, StringComparison.Ordinal);
+        Assert.Contains("HTTP/1.1|spiffe://cluster.local/ns/blog/sa/frontend", output, StringComparison.Ordinal);
+        Assert.Empty(sidecar.Refusals.Snapshot());
+    }
+
     private static async Task<(string Output, string Errors)> SClientAsync(int port, string arguments)
     {
         var start = new ProcessStartInfo("openssl", $"s_client -connect 127.0.0.1:{port} -tls1_3 -ign_eof {arguments}")
@@ -79,7 +99,7 @@ public sealed class OpenSslTests
     /// <summary>PEM files for openssl (test certificates only), removed afterwards.</summary>
     private sealed class TempPemFiles : IDisposable
     {
-        private readonly string _directory = Directory.CreateTempSubdirectory("meshnet-tls-").FullName;
+        private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("meshnet-tls-").FullName;
 
         public TempPemFiles(X509Certificate2 client, X509Certificate2 root)
         {
@@ -98,6 +118,8 @@ public sealed class OpenSslTests
 
         public string Root { get; }
 
-        public void Dispose() => Directory.Delete(_directory, recursive: true);
+        public string Directory => _directory;
+
+        public void Dispose() => System.IO.Directory.Delete(_directory, recursive: true);
     }
 }

@@ -67,6 +67,24 @@ public sealed class OutboundMtlsTests
     }
 
     [Fact]
+    public async Task TrustAnchorRotation_PeersUnderTheOldAndTheNewRootVerifyEachOther_WhileTheBundleHoldsBoth()
+    {
+        using var oldRoot = new TestCa("Old Root");
+        using var newRoot = new TestCa("New Root");
+        await using var app = await PeerEchoApp.StartAsync();
+        // Phase two of a rotation: the server already holds a leaf of the new root, the client still one of the old.
+        await using var server = await MtlsSidecar.StartAsync(new TestCaCertifier(newRoot, TimeSpan.FromHours(1), null, oldRoot), app.Port, MtlsMode.Strict);
+        await using var client = await MtlsSidecar.StartAsync(new TestCaCertifier(oldRoot, TimeSpan.FromHours(1), null, newRoot), 0, MtlsMode.Strict, ns: "client", serviceAccount: "frontend");
+        await client.PushAsync("2", MtlsMode.Strict, PostsCluster(server, app, ServerId));
+
+        var (status, body, _) = await SendAsync(client, HttpVersion.Version11);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal($"HTTP/1.1|{ClientId}", body);
+        Assert.Equal(2, server.Certificate.TrustBundle.Count);
+    }
+
+    [Fact]
     public async Task SpeaksPlaintext_ToAnEndpointWithoutIdentity()
     {
         using var ca = new TestCa();

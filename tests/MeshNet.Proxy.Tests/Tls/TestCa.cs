@@ -65,7 +65,8 @@ internal sealed class TestCa : IDisposable
 }
 
 /// <summary>An <see cref="ICertifier"/> that signs every CSR at once with a <see cref="TestCa"/>, for a given lifetime.</summary>
-internal sealed class TestCaCertifier(TestCa ca, TimeSpan lifetime, TimeProvider? time = null) : ICertifier
+/// <param name="otherRoots">More roots for the bundle, as while a trust anchor rotates.</param>
+internal sealed class TestCaCertifier(TestCa ca, TimeSpan lifetime, TimeProvider? time = null, params TestCa[] otherRoots) : ICertifier
 {
     private int _issued;
 
@@ -76,6 +77,6 @@ internal sealed class TestCaCertifier(TestCa ca, TimeSpan lifetime, TimeProvider
         var now = (time ?? TimeProvider.System).GetUtcNow();
         using var leaf = ca.SignCsr(csrDer, now.AddSeconds(-1), now + lifetime);
         Interlocked.Increment(ref _issued);
-        return Task.FromResult(new IssuedCertificate([leaf.RawData], [ca.Root.RawData]));
+        return Task.FromResult(new IssuedCertificate([leaf.RawData], [ca.Root.RawData, .. otherRoots.Select(o => o.Root.RawData)]));
     }
 }
