@@ -8,7 +8,7 @@ namespace MeshNet.Kubernetes.Manifests;
 /// <summary>One accepted manifest document: the typed KubernetesClient object and where it came from.</summary>
 /// <param name="Key">Kind, namespace ("default" when the manifest has none; empty for Namespaces) and name.</param>
 /// <param name="Resource">
-/// A V1Namespace, V1Service, V1Pod, V1EndpointSlice, V1Deployment, V1StatefulSet, V1alpha1TrafficPolicy or V1alpha1TrafficRoute,
+/// A V1Namespace, V1Service, V1Pod, V1EndpointSlice, V1Deployment, V1StatefulSet, V1alpha1TrafficPolicy, V1alpha1TrafficRoute or V1alpha1AuthorizationPolicy,
 /// with metadata.namespace filled in.
 /// </param>
 /// <param name="Canonical">The document as JSON with sorted keys: equal text means equal content, whatever the formatting.</param>
