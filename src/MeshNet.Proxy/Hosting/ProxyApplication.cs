@@ -75,6 +75,8 @@ internal sealed class ProxyApplication : IAsyncDisposable
         builder.Services.AddMeshProxy(options);
 
         _app = builder.Build();
+        // Nothing else asks for the gauge: create it with the app so it reports from the start.
+        _app.Services.GetRequiredService<Identity.CertificateMetrics>();
         var dispatcher = _app.Services.GetRequiredService<ListenerDispatcher>();
         _app.Run(dispatcher.InvokeAsync);
 

@@ -69,6 +69,8 @@ internal static class ProxyServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CertificateRenewer>>()));
         services.AddHostedService(sp => sp.GetRequiredService<CertificateRenewer>());
+        services.AddMetrics();
+        services.AddSingleton<CertificateMetrics>();
 
         services.AddSingleton<PeerRefusals>();
         services.AddSingleton<PeerCertificateValidator>();
