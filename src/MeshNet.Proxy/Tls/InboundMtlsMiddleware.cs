@@ -25,6 +25,7 @@ internal sealed partial class InboundMtlsMiddleware(
     ConfigApplier applier,
     InboundTlsOptions tlsOptions,
     PeerRefusals refusals,
+    TimeProvider time,
     ILogger<InboundMtlsMiddleware> logger)
 {
     // A TLS record's content type for a handshake (ClientHello).
@@ -112,8 +113,10 @@ internal sealed partial class InboundMtlsMiddleware(
     }
 
     /// <summary>
-    /// The handshake succeeded, so the client's chain was verified, unless the session was resumed; the identity is
-    /// read from the certificate either way, and a TLS connection without one is refused.
+    /// The handshake succeeded, so the client's chain was verified, unless the session was resumed (a resumption
+    /// carries the certificate of the session's first handshake without verifying it again): the identity is read
+    /// from the certificate either way, a TLS connection without one is refused, and so is a resumption whose
+    /// certificate has expired since.
     /// </summary>
     private async Task AfterHandshakeAsync(ConnectionContext connection, ConnectionDelegate next)
     {
@@ -121,6 +124,12 @@ internal sealed partial class InboundMtlsMiddleware(
         if (PeerOf(presented) is not { } id)
         {
             Refuse(connection, PeerRejection.NoCertificate);
+            return;
+        }
+
+        if (presented!.NotAfter.ToUniversalTime() < time.GetUtcNow().UtcDateTime)
+        {
+            Refuse(connection, PeerRejection.Expired);
             return;
         }
 
