@@ -37,7 +37,7 @@ internal sealed partial class InboundAuthorization
     {
         ArgumentNullException.ThrowIfNull(context);
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
-        var verdict = NormalizeTarget(rawTarget, out var path);
+        var verdict = NormalizeTarget(rawTarget, out var path, context.Request.Path.Value);
         if (verdict != PathVerdict.Normalized)
         {
             LogBadPath(_logger, verdict, context.Request.Method);
@@ -93,7 +93,9 @@ internal sealed partial class InboundAuthorization
     }
 
     /// <summary>The path of an origin-form or absolute-form target ("*" for OPTIONS * stays as it is).</summary>
-    internal static PathVerdict NormalizeTarget(string rawTarget, out string path)
+    /// <param name="decodedPath">Kestrel's decoded path: equal to the raw one when nothing was encoded, so the string
+    /// can be reused instead of cutting the query off a new one.</param>
+    internal static PathVerdict NormalizeTarget(string rawTarget, out string path, string? decodedPath = null)
     {
         if (rawTarget.Contains('#', StringComparison.Ordinal))
         {
@@ -124,7 +126,10 @@ internal sealed partial class InboundAuthorization
 
         var query = target.IndexOf('?');
         var pathPart = query < 0 ? target : target[..query];
-        return RequestPathNormalizer.Normalize(pathPart.Length == rawTarget.Length ? rawTarget : pathPart.ToString(), out path);
+        var candidate = pathPart.Length == rawTarget.Length ? rawTarget
+            : decodedPath is not null && pathPart.SequenceEqual(decodedPath) ? decodedPath
+            : pathPart.ToString();
+        return RequestPathNormalizer.Normalize(candidate, out path);
     }
 
     private InboundPolicies PoliciesFor(Inbound? inbound)

@@ -115,6 +115,16 @@ public sealed class RequestPathNormalizerTests
         Assert.Equal(expected, path);
     }
 
+    [Fact]
+    public void ReusesTheDecodedPath_WhenTheTargetHasAQuery()
+    {
+        var decoded = new string("/posts/1".AsSpan());
+
+        InboundAuthorization.NormalizeTarget("/posts/1?page=2", out var path, decoded);
+
+        Assert.Same(decoded, path);
+    }
+
     [Theory]
     [InlineData("/a?b#c", nameof(PathVerdict.Fragment))]
     [InlineData("/a?x=%2F", nameof(PathVerdict.Normalized))]
