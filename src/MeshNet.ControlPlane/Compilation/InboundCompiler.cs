@@ -10,12 +10,11 @@ namespace MeshNet.ControlPlane.Compilation;
 /// </summary>
 internal static class InboundCompiler
 {
-    public static Inbound Compile(ProxyIdentity proxy) => Compile(proxy, AuthorizationState.Empty, null);
-
-    public static Inbound Compile(ProxyIdentity proxy, AuthorizationState authorization, AuthorizationCompiler? compiler)
+    public static Inbound Compile(ProxyIdentity proxy, AuthorizationState authorization, AuthorizationCompiler compiler)
     {
         ArgumentNullException.ThrowIfNull(proxy);
         ArgumentNullException.ThrowIfNull(authorization);
+        ArgumentNullException.ThrowIfNull(compiler);
         var security = authorization.SecurityOf(proxy.Namespace);
         var inbound = new Inbound { DefaultPort = (uint)DefaultPort(proxy), Mtls = security.Mtls, DefaultDeny = security.DefaultDeny };
         foreach (var port in proxy.Ports.OrderBy(p => p.Port).ThenBy(p => p.Name, StringComparer.Ordinal))
@@ -23,7 +22,7 @@ internal static class InboundCompiler
             inbound.Ports.Add(new WorkloadPort { Name = port.Name, Port = (uint)port.Port, Protocol = port.Protocol });
         }
 
-        if (compiler is not null && proxy.Labels is { Count: > 0 } labels)
+        if (proxy.Labels is { Count: > 0 } labels)
         {
             // PoliciesIn is ordered by name, so the output is deterministic.
             foreach (var accepted in authorization.PoliciesIn(proxy.Namespace))
