@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Resilience;
 using Microsoft.AspNetCore.Http;
@@ -27,6 +26,7 @@ internal sealed partial class OutboundExchange
     private readonly IHttpForwarder _forwarder;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly AttemptTimerPool _timers;
     private readonly long _start;
 
     private ReplayableBody? _body;
@@ -34,7 +34,7 @@ internal sealed partial class OutboundExchange
     private int _attempt;
     private int? _heldBackStatus;
 
-    public OutboundExchange(HttpContext context, ClusterEntry cluster, IHttpForwarder forwarder, TimeProvider time, ILogger logger)
+    public OutboundExchange(HttpContext context, ClusterEntry cluster, IHttpForwarder forwarder, TimeProvider time, ILogger logger, AttemptTimerPool timers)
     {
         _context = context;
         _cluster = cluster;
@@ -44,7 +44,9 @@ internal sealed partial class OutboundExchange
         _forwarder = forwarder;
         _time = time;
         _logger = logger;
-        _start = time.GetTimestamp();
+        _timers = timers;
+        // Only a request timeout reads the start; without one the clock is not asked.
+        _start = _policy.RequestTimeout is null ? 0 : time.GetTimestamp();
     }
 
     /// <summary>Set when a forwarded response is a retriable failure the budget did not let us retry.</summary>
@@ -58,6 +60,10 @@ internal sealed partial class OutboundExchange
         Overflow,
     }
 
+    /// <remarks>
+    /// One state machine for the whole exchange (admission, body, attempts): every await layer is a continuation
+    /// hop per request, and the common case is one attempt that succeeds.
+    /// </remarks>
     public async Task RunAsync()
     {
         var stats = _resilience.Stats;
@@ -73,7 +79,85 @@ internal sealed partial class OutboundExchange
         try
         {
             _resilience.Budget.RecordRequest();
-            await ForwardAsync().ConfigureAwait(false);
+            if (_policy.Attempts > 0)
+            {
+                // An idempotent method may be sent again whole; any method may be retried after a connect failure,
+                // which sent nothing, so only idempotent ones pay for buffering.
+                _methodRetriable = IsRetriableMethod(_context.Request.Method);
+                var bufferBytes = _methodRetriable ? _policy.MaxReplayBodyBytes : 0;
+                _body = await ReplayableBody.PrepareAsync(_context, bufferBytes, _context.RequestAborted).ConfigureAwait(false);
+                if (_methodRetriable && _policy.RetriesOnStatus)
+                {
+                    _context.Features.Set(this);
+                }
+            }
+
+            var requestConfig = RequestVersions.For(_context.Request, _policy.IdleTimeout);
+            List<OutboundDestination>? tried = null;
+            for (; ; _attempt++)
+            {
+                // A retry holds a max_retries slot from its admission to the end of its attempt.
+                var isRetry = _attempt > 0;
+                try
+                {
+                    if (_cluster.Pick(_context, tried) is not { } lease)
+                    {
+                        NoHealthyEndpoints();
+                        return;
+                    }
+
+                    var destination = lease.Destination;
+                    stats.CountAttempt();
+                    _heldBackStatus = null;
+                    var timer = AttemptTimer();
+                    ForwarderError error;
+                    AttemptOutcome outcome;
+                    bool timedOut;
+                    try
+                    {
+                        error = await _forwarder.SendAsync(
+                            _context,
+                            destination.Prefix,
+                            _cluster.State.Model.HttpClient,
+                            requestConfig,
+                            destination.Transformer,
+                            timer?.Token ?? CancellationToken.None).ConfigureAwait(false);
+                        (outcome, timedOut) = Classify(error, timer);
+                    }
+                    catch
+                    {
+                        // Every picked lease is completed exactly once, or the balancer's in-flight count drifts.
+                        lease.Complete(false);
+                        throw;
+                    }
+                    finally
+                    {
+                        if (timer is not null)
+                        {
+                            _timers.Return(timer);
+                        }
+                    }
+
+                    lease.Complete(outcome.IsSuccess());
+                    _resilience.Record(destination.Id, outcome);
+
+                    // The common case, a response nobody held back, needs no retry decision.
+                    if ((_heldBackStatus is null && error == ForwarderError.None)
+                        || !await ShouldRetryAsync(destination, error, outcome, timedOut).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    (tried ??= []).Add(destination);
+                }
+                finally
+                {
+                    if (isRetry)
+                    {
+                        _resilience.Breaker.ExitRetry();
+                    }
+                }
+            }
         }
         finally
         {
@@ -102,89 +186,12 @@ internal sealed partial class OutboundExchange
         }
     }
 
-    // Pooled builders: these run on every request and usually complete asynchronously.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ForwardAsync()
+    /// <returns>What the attempt says about the destination, and whether our own timer ended it.</returns>
+    private (AttemptOutcome Outcome, bool TimedOut) Classify(ForwarderError error, CancellationTokenSource? timer)
     {
-        if (_policy.Attempts > 0)
-        {
-            // An idempotent method may be sent again whole; any method may be retried after a connect failure,
-            // which sent nothing, so only idempotent ones pay for buffering.
-            _methodRetriable = IsRetriableMethod(_context.Request.Method);
-            var bufferBytes = _methodRetriable ? _policy.MaxReplayBodyBytes : 0;
-            _body = await ReplayableBody.PrepareAsync(_context, bufferBytes, _context.RequestAborted).ConfigureAwait(false);
-            if (_methodRetriable && _policy.RetriesOnStatus)
-            {
-                _context.Features.Set(this);
-            }
-        }
-
-        var requestConfig = RequestVersions.For(_context.Request, _policy.IdleTimeout);
-        List<OutboundDestination>? tried = null;
-        for (; ; _attempt++)
-        {
-            // A retry holds a max_retries slot from its admission to the end of its attempt.
-            var isRetry = _attempt > 0;
-            try
-            {
-                if (_cluster.Pick(_context, tried) is not { } lease)
-                {
-                    NoHealthyEndpoints();
-                    return;
-                }
-
-                var destination = lease.Destination;
-                (ForwarderError Error, AttemptOutcome Outcome, bool TimedOut) result;
-                try
-                {
-                    result = await AttemptAsync(destination, requestConfig).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // Every picked lease is completed exactly once, or the balancer's in-flight count drifts.
-                    lease.Complete(false);
-                    throw;
-                }
-
-                var (error, outcome, timedOut) = result;
-                lease.Complete(outcome.IsSuccess());
-                _resilience.Record(destination.Id, outcome);
-
-                if (!await ShouldRetryAsync(destination, error, outcome, timedOut).ConfigureAwait(false))
-                {
-                    return;
-                }
-
-                (tried ??= []).Add(destination);
-            }
-            finally
-            {
-                if (isRetry)
-                {
-                    _resilience.Breaker.ExitRetry();
-                }
-            }
-        }
-    }
-
-    /// <returns>YARP's result, what it says about the destination, and whether our own timer ended the attempt.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(ForwarderError Error, AttemptOutcome Outcome, bool TimedOut)> AttemptAsync(OutboundDestination destination, ForwarderRequestConfig requestConfig)
-    {
-        _resilience.Stats.CountAttempt();
-        _heldBackStatus = null;
-        using var timer = AttemptTimer();
-        var error = await _forwarder.SendAsync(
-            _context,
-            destination.Prefix,
-            _cluster.State.Model.HttpClient,
-            requestConfig,
-            destination.Transformer,
-            timer?.Token ?? CancellationToken.None).ConfigureAwait(false);
-
         if (error == ForwarderError.None)
         {
-            return (error, AttemptOutcomes.ForStatus(_heldBackStatus ?? _context.Response.StatusCode), false);
+            return (AttemptOutcomes.ForStatus(_heldBackStatus ?? _context.Response.StatusCode), false);
         }
 
         // Our timer first: a timeout after the response started makes YARP abort the client, which also
@@ -192,15 +199,15 @@ internal sealed partial class OutboundExchange
         if (timer is { IsCancellationRequested: true })
         {
             // The whole request ran out: not the destination's fault alone, so it does not count against it.
-            return (error, RequestExpired ? AttemptOutcome.Abandoned : AttemptOutcome.Timeout, true);
+            return (RequestExpired ? AttemptOutcome.Abandoned : AttemptOutcome.Timeout, true);
         }
 
         if (_context.RequestAborted.IsCancellationRequested)
         {
-            return (error, AttemptOutcome.Abandoned, false);
+            return (AttemptOutcome.Abandoned, false);
         }
 
-        return (error, ForwarderErrors.Classify(error, _context.Features.Get<IForwarderErrorFeature>()?.Exception), false);
+        return (ForwarderErrors.Classify(error, _context.Features.Get<IForwarderErrorFeature>()?.Exception), false);
     }
 
     /// <summary>Finishes the response unless the attempt's failure is retried; true to go round again.</summary>
@@ -338,12 +345,17 @@ internal sealed partial class OutboundExchange
     private CancellationTokenSource? AttemptTimer()
     {
         var limit = _policy.PerTryTimeout;
+        if (_policy.RequestTimeout is null)
+        {
+            return limit is { } perTry ? _timers.Rent(perTry) : null;
+        }
+
         if (Remaining is { } remaining && (limit is null || remaining < limit))
         {
             limit = remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1);
         }
 
-        return limit is { } value ? new CancellationTokenSource(value, _time) : null;
+        return limit is { } value ? _timers.Rent(value) : null;
     }
 
     private void RequestTimedOut()

@@ -13,6 +13,8 @@ namespace MeshNet.Proxy.Forwarding;
 /// </summary>
 internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpForwarder forwarder, TimeProvider time, ILogger<OutboundHandler> logger)
 {
+    private readonly AttemptTimerPool _timers = new(time);
+
     public Task InvokeAsync(HttpContext context)
     {
         // Intercepted: the ClusterIP:port the app dialled picks the virtual host; Host still goes upstream unchanged.
@@ -34,7 +36,7 @@ internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpF
         }
 
         // A headless Service's pod IP:port goes to that pod (the cluster's Pick sees the intercepted address).
-        return new OutboundExchange(context, route.PickCluster(), forwarder, time, logger).RunAsync();
+        return new OutboundExchange(context, route.PickCluster(), forwarder, time, logger, _timers).RunAsync();
     }
 
     internal static void Reject(HttpContext context, int status, string reason)

@@ -21,10 +21,20 @@ internal sealed class OutlierDetector(TimeProvider time)
     // The latest ejection end of any destination: past it nothing is ejected and IsEjected needs no lookup.
     private long _lastEjectionEnd = long.MinValue;
 
+    // Set once any destination has had a failure recorded: until then a success has no counters to reset.
+    private volatile bool _anyFailures;
+
     public bool IsEjected(string destinationId)
     {
+        // Asked on every pick: a detector that never ejected answers without reading the clock.
+        var lastEjectionEnd = Volatile.Read(ref _lastEjectionEnd);
+        if (lastEjectionEnd == long.MinValue)
+        {
+            return false;
+        }
+
         var now = time.GetTimestamp();
-        return now < Volatile.Read(ref _lastEjectionEnd)
+        return now < lastEjectionEnd
             && _destinations.TryGetValue(destinationId, out var health)
             && now < health.EjectedUntil;
     }
@@ -47,8 +57,9 @@ internal sealed class OutlierDetector(TimeProvider time)
 
         if (outcome == AttemptOutcome.Success)
         {
-            // The common case touches nothing shared beyond a lookup: counters already at zero stay untouched.
-            if (_destinations.TryGetValue(destinationId, out var healthy))
+            // The common case touches nothing shared beyond a lookup (none at all while nothing ever failed):
+            // counters already at zero stay untouched.
+            if (_anyFailures && _destinations.TryGetValue(destinationId, out var healthy))
             {
                 healthy.ResetCounters();
             }
@@ -57,6 +68,7 @@ internal sealed class OutlierDetector(TimeProvider time)
         }
 
         var health = _destinations.GetOrAdd(destinationId, static _ => new DestinationHealth());
+        _anyFailures = true;
         var gateway = outcome != AttemptOutcome.ServerError;
         var fiveHundreds = health.CountFailure(gateway, out var gatewayErrors);
         var tripped = (policy.Consecutive5xx != 0 && fiveHundreds >= policy.Consecutive5xx)
