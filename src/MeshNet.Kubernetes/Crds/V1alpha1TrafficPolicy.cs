@@ -9,27 +9,12 @@ namespace MeshNet.Kubernetes.Crds;
 /// loaders and watchers carry it. The CRD schema in charts/meshnet/crds is the reference for its fields.
 /// </summary>
 [KubernetesEntity(Group = KubeGroup, Kind = KubeKind, ApiVersion = KubeApiVersion, PluralName = KubePluralName)]
-public sealed class V1alpha1TrafficPolicy : IKubernetesObject<V1ObjectMeta>
+public sealed class V1alpha1TrafficPolicy() : MeshCustomResource<TrafficPolicySpec>(KubeKind)
 {
     public const string KubeApiVersion = CrdGroup.Version;
     public const string KubeKind = "TrafficPolicy";
     public const string KubeGroup = CrdGroup.Name;
     public const string KubePluralName = "trafficpolicies";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = CrdGroup.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KubeKind;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public TrafficPolicySpec? Spec { get; set; }
-
-    [JsonPropertyName("status")]
-    public MeshPolicyStatus? Status { get; set; }
 }
 
 public sealed class TrafficPolicySpec

@@ -9,27 +9,12 @@ namespace MeshNet.Kubernetes.Crds;
 /// for its fields.
 /// </summary>
 [KubernetesEntity(Group = KubeGroup, Kind = KubeKind, ApiVersion = KubeApiVersion, PluralName = KubePluralName)]
-public sealed class V1alpha1TrafficRoute : IKubernetesObject<V1ObjectMeta>
+public sealed class V1alpha1TrafficRoute() : MeshCustomResource<TrafficRouteSpec>(KubeKind)
 {
     public const string KubeApiVersion = CrdGroup.Version;
     public const string KubeKind = "TrafficRoute";
     public const string KubeGroup = CrdGroup.Name;
     public const string KubePluralName = "trafficroutes";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = CrdGroup.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KubeKind;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public TrafficRouteSpec? Spec { get; set; }
-
-    [JsonPropertyName("status")]
-    public MeshPolicyStatus? Status { get; set; }
 }
 
 public sealed class TrafficRouteSpec
