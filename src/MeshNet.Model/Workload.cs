@@ -10,6 +10,10 @@ namespace MeshNet.Model;
 /// <param name="InboundPort">The sidecar's inbound listener port; null for a workload without a sidecar.</param>
 /// <param name="Hostname">spec.hostname, for headless DNS records; null when not set.</param>
 /// <param name="Subdomain">spec.subdomain; null when not set.</param>
+/// <param name="Identity">
+/// The SPIFFE ID a registered sidecar says it serves mTLS as, once it holds a certificate; null otherwise. Clients
+/// verify the server's certificate against it, so a wrong claim only makes the sidecar unreachable.
+/// </param>
 public sealed record Workload(
     string Kind,
     string Namespace,
@@ -21,7 +25,8 @@ public sealed record Workload(
     bool Ready,
     int? InboundPort,
     string? Hostname,
-    string? Subdomain)
+    string? Subdomain,
+    string? Identity = null)
     : MeshResource(new ResourceKey(Kind, Namespace, Name))
 {
     public bool HasSidecar => InboundPort is not null;

@@ -212,6 +212,33 @@ public sealed class DiscoveryStreamTests : IAsyncLifetime
         Assert.Equal("127.0.1.5", delta.Clusters.Single().Endpoints.Single().Address);
         Assert.True(Assert.Single(_mesh.Registry.List()).Ready);
     }
+
+    [Theory]
+    [InlineData("spiffe://cluster.local/ns/blog/sa/posts", "spiffe://cluster.local/ns/blog/sa/posts")]
+    [InlineData("spiffe://cluster.local/ns/blog/sa/admin", "")]
+    [InlineData("spiffe://cluster.local/ns/ops/sa/posts", "")]
+    public async Task Advertises_TheIdentityASidecarReports_OnlyWhenItIsItsOwn(string reported, string advertised)
+    {
+        await using var sidecar = _mesh.Connect(DiscoveryHarness.Node("posts-1"));
+        await sidecar.AckAsync(await sidecar.OpenAsync());
+        _mesh.Flush();
+        var registered = await sidecar.ReceiveAsync();
+        await sidecar.AckAsync(registered);
+        Assert.Equal(string.Empty, registered.Clusters.Single().Endpoints.Single().Identity);
+
+        // The certificate arrives after the stream opened: a status carries it (and the unchanged readiness).
+        await sidecar.SendAsync(new DiscoveryRequest { Status = new WorkloadStatus { Ready = true, Identity = reported } });
+        await _mesh.FlushUntilAsync(() => Assert.Single(_mesh.Index.Snapshot.Workloads.Values).Identity is not null);
+        _mesh.Flush();
+
+        var endpoint = _mesh.Index.Services[new ResourceKey(ResourceKinds.Service, "blog", "posts")].Ports.Single().Endpoints.Single();
+        Assert.Equal(advertised, endpoint.Identity ?? string.Empty);
+        if (advertised.Length > 0)
+        {
+            var delta = await sidecar.ReceiveAsync();
+            Assert.Equal(advertised, delta.Clusters.Single().Endpoints.Single().Identity);
+        }
+    }
 }
 
 public sealed class DiscoveryStreamLifecycleTests : IAsyncLifetime

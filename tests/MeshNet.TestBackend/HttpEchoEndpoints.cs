@@ -18,6 +18,8 @@ internal static class HttpEchoEndpoints
         {
             var request = context.Request;
             context.Response.Headers[BackendHeader] = options.Name;
+            // Who the inbound sidecar says called (a SPIFFE ID over mTLS, "plaintext" otherwise), echoed for tests.
+            context.Response.Headers["x-echo-peer"] = request.Headers["x-meshnet-peer"].ToString();
             var body = new EchoResponse(
                 options.Name,
                 request.Path.Value ?? "/",

@@ -92,6 +92,7 @@ internal static class ClusterCompiler
             TargetPort = (uint)endpoint.TargetPort,
             Meshed = endpoint.Meshed,
             Workload = endpoint.Workload,
+            Identity = endpoint.Identity ?? string.Empty,
         };
         foreach (var (key, value) in endpoint.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
         {

@@ -161,12 +161,13 @@ internal sealed partial class DiscoveryStreamSession
 
     private void ApplyStatus(WorkloadStatus? status)
     {
-        if (status is null || status.Ready == _workload.Ready)
+        var identity = status is null || status.Identity.Length == 0 ? null : status.Identity;
+        if (status is null || (status.Ready == _workload.Ready && string.Equals(identity, _workload.Identity, StringComparison.Ordinal)))
         {
             return;
         }
 
-        _workload = _workload with { Ready = status.Ready };
+        _workload = _workload with { Ready = status.Ready, Identity = identity };
         _status.SetReady(status.Ready);
         if (_deps.Registry.IsOwner(MeshNames.NamespacedName(_workload.Namespace, _workload.Name), _status))
         {

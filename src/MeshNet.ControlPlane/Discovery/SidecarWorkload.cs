@@ -43,6 +43,7 @@ internal static class SidecarWorkload
             node.Ready,
             node.InboundPort == 0 ? null : (int)node.InboundPort,
             node.Hostname.Length == 0 ? null : node.Hostname,
-            node.Subdomain.Length == 0 ? null : node.Subdomain);
+            node.Subdomain.Length == 0 ? null : node.Subdomain,
+            node.Identity.Length == 0 ? null : node.Identity);
     }
 }

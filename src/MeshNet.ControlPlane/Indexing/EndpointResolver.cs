@@ -114,8 +114,19 @@ internal static class EndpointResolver
 
     private static ResolvedEndpoint ToEndpoint(Workload workload, int targetPort, bool ready, string? hostname) =>
         workload.InboundPort is { } inbound
-            ? new ResolvedEndpoint(Name(workload), workload.Address, inbound, targetPort, ready, true, workload.Labels, hostname)
+            ? new ResolvedEndpoint(Name(workload), workload.Address, inbound, targetPort, ready, true, workload.Labels, hostname, ServedIdentity(workload))
             : new ResolvedEndpoint(Name(workload), workload.Address, targetPort, targetPort, ready, false, workload.Labels, hostname);
+
+    /// <summary>
+    /// The identity a sidecar reported, when it is the one its namespace and service account entitle it to (the
+    /// trust domain is the CA's to enforce): a claim of another identity is ignored, so clients stay plaintext.
+    /// </summary>
+    private static string? ServedIdentity(Workload workload) =>
+        workload.Identity is { } identity
+        && identity.StartsWith("spiffe://", StringComparison.Ordinal)
+        && identity.EndsWith($"/ns/{workload.Namespace}/sa/{workload.ServiceAccount}", StringComparison.Ordinal)
+            ? identity
+            : null;
 
     /// <summary>The EndpointSlice controller copies spec.hostname only when spec.subdomain is the Service's name.</summary>
     private static string? HostnameFor(MeshService service, Workload workload) =>

@@ -28,6 +28,7 @@ internal sealed record ServicePortView(ServicePort Port, ImmutableArray<Resolved
 /// The endpoint's DNS hostname under a headless Service: the EndpointSlice entry's hostname, or a Pod's spec.hostname
 /// when its spec.subdomain names the Service (as the EndpointSlice controller fills it); null otherwise.
 /// </param>
+/// <param name="Identity">The SPIFFE ID a meshed endpoint's sidecar serves mTLS as; null: plaintext.</param>
 internal sealed record ResolvedEndpoint(
     string Workload,
     string Address,
@@ -36,4 +37,5 @@ internal sealed record ResolvedEndpoint(
     bool Ready,
     bool Meshed,
     ImmutableDictionary<string, string> Labels,
-    string? Hostname = null);
+    string? Hostname = null,
+    string? Identity = null);

@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using MeshNet.Protocol.V1;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Hosting;
+using MeshNet.Proxy.Identity;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MeshNet.Proxy.Interception;
@@ -23,6 +24,7 @@ internal sealed partial class DiscoveryClient(
     ConfigApplier applier,
     ReadinessProbe probe,
     SocketMarker marker,
+    CertificateStore certificates,
     TimeProvider time,
     ILogger<DiscoveryClient> logger) : BackgroundService
 {
@@ -113,7 +115,7 @@ internal sealed partial class DiscoveryClient(
         var node = CreateNode(probe.Current.Ready);
         outbox.Writer.TryWrite(new DiscoveryRequest { Node = node, VersionInfo = applier.Current.Version });
         var writer = WriteAllAsync(call.RequestStream, outbox.Reader, streamCts);
-        var status = ReportReadinessAsync(outbox.Writer, node.Ready, token);
+        var status = ReportStatusAsync(outbox.Writer, node.Ready, node.Identity, token);
         LogStreamOpened(logger, options.ControlPlane, applier.Current.Version);
 
         var received = false;
@@ -160,20 +162,29 @@ internal sealed partial class DiscoveryClient(
         }
     }
 
-    private async Task ReportReadinessAsync(ChannelWriter<DiscoveryRequest> outbox, bool reported, CancellationToken token)
+    /// <summary>Reports readiness changes, and the identity once the first certificate arrives (clients then use mTLS).</summary>
+    private async Task ReportStatusAsync(ChannelWriter<DiscoveryRequest> outbox, bool reportedReady, string reportedIdentity, CancellationToken token)
     {
         while (!token.IsCancellationRequested)
         {
             var changed = probe.Changed;
             var current = probe.Current;
-            if (current.Ready != reported)
+            var identity = certificates.ServedIdentity;
+            if (current.Ready != reportedReady || !string.Equals(identity, reportedIdentity, StringComparison.Ordinal))
             {
                 // Not an ACK: it carries no nonce.
-                outbox.TryWrite(new DiscoveryRequest { VersionInfo = applier.Current.Version, Status = current });
-                reported = current.Ready;
+                var status = current.Clone();
+                status.Identity = identity;
+                outbox.TryWrite(new DiscoveryRequest { VersionInfo = applier.Current.Version, Status = status });
+                reportedReady = current.Ready;
+                reportedIdentity = identity;
             }
 
-            await changed.WaitAsync(token).ConfigureAwait(false);
+            // The identity only ever changes from none to this sidecar's own, so the certificate is waited for once.
+            var wake = reportedIdentity.Length == 0 && certificates.Enabled
+                ? Task.WhenAny(changed, certificates.FirstCertificate)
+                : changed;
+            await wake.WaitAsync(token).ConfigureAwait(false);
         }
     }
 
@@ -190,6 +201,7 @@ internal sealed partial class DiscoveryClient(
             ProxyVersion = ProxyVersion,
             AppPort = (uint)options.AppPort,
             Hostname = options.Hostname,
+            Identity = certificates.ServedIdentity,
             Subdomain = options.Subdomain,
         };
         node.Labels.Add(options.Labels);

@@ -18,6 +18,15 @@ internal sealed class ControlPlaneAdminClient(IPEndPoint admin) : IDisposable
         return response.StatusCode;
     }
 
+    /// <summary>A join token for namespace/service account, as `meshctl token create` asks for one.</summary>
+    public async Task<SidecarIdentity> CreateJoinTokenAsync(string ns, string serviceAccount)
+    {
+        using var response = await _http.PostAsJsonAsync("identity/tokens", new { @namespace = ns, serviceAccount, ttl = "1h" });
+        response.EnsureSuccessStatusCode();
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return new SidecarIdentity(serviceAccount, body.RootElement.GetProperty("token").GetString()!);
+    }
+
     public async Task<IReadOnlyList<ProxyStatus>> ProxiesAsync() =>
         await _http.GetFromJsonAsync<List<ProxyStatus>>("debug/proxies", AdminJson.Options) ?? [];
 

@@ -57,7 +57,7 @@ internal sealed class MeshTestBed : IAsyncDisposable
     }
 
     /// <summary>A pod running the test backend behind its own sidecar, registered with <paramref name="labels"/>.</summary>
-    public async Task<MeshPod> StartMeshedBackendAsync(string name, IReadOnlyDictionary<string, string> labels)
+    public async Task<MeshPod> StartMeshedBackendAsync(string name, IReadOnlyDictionary<string, string> labels, SidecarIdentity? identity = null)
     {
         var address = LoopbackAddresses.NextPodAddress(PodPorts.All);
         var app = await StartBackendAppAsync(name, address);
@@ -71,7 +71,9 @@ internal sealed class MeshTestBed : IAsyncDisposable
                 new Dictionary<string, int> { [HttpPortName] = PodPorts.AppHttp, [H2cPortName] = PodPorts.AppH2c },
                 AppPort: PodPorts.AppHttp,
                 ReadinessPath: "/healthz",
-                ProbeInterval: ProbeInterval),
+                ProbeInterval: ProbeInterval,
+                JoinToken: identity?.JoinToken,
+                ServiceAccount: identity?.ServiceAccount ?? "default"),
             Log));
         return new MeshPod(name, address, app, sidecar);
     }
@@ -81,7 +83,7 @@ internal sealed class MeshTestBed : IAsyncDisposable
         Own(await BackendProcess.StartAsync(name, address, Log));
 
     /// <summary>A pod with only a sidecar: the calling side of a test, whose outbound listener the test uses.</summary>
-    public async Task<MeshPod> StartClientAsync(string name = "client")
+    public async Task<MeshPod> StartClientAsync(string name = "client", SidecarIdentity? identity = null)
     {
         var address = LoopbackAddresses.NextPodAddress(PodPorts.All);
         var sidecar = Own(await SidecarProcess.StartAsync(
@@ -91,7 +93,9 @@ internal sealed class MeshTestBed : IAsyncDisposable
                 address,
                 ControlPlane.GrpcUrl,
                 new Dictionary<string, string> { ["app"] = name },
-                new Dictionary<string, int>()),
+                new Dictionary<string, int>(),
+                JoinToken: identity?.JoinToken,
+                ServiceAccount: identity?.ServiceAccount ?? "default"),
             Log));
         return new MeshPod(name, address, null, sidecar);
     }
@@ -202,3 +206,6 @@ internal sealed class MeshTestBed : IAsyncDisposable
         return disposable;
     }
 }
+
+/// <summary>A service account and the join token the control plane issued for it (`POST /identity/tokens`).</summary>
+internal sealed record SidecarIdentity(string ServiceAccount, string JoinToken);

@@ -13,7 +13,9 @@ internal sealed record SidecarOptions(
     IReadOnlyDictionary<string, int> AppPorts,
     int? AppPort = null,
     string? ReadinessPath = null,
-    string? ProbeInterval = null);
+    string? ProbeInterval = null,
+    string? JoinToken = null,
+    string ServiceAccount = "default");
 
 /// <summary>A running meshnet-proxy at a pod address, with the listeners it bound.</summary>
 internal sealed class SidecarProcess : IAsyncDisposable
@@ -73,6 +75,12 @@ internal sealed class SidecarProcess : IAsyncDisposable
         if (options.ProbeInterval is not null)
         {
             args.AddRange(["--probe-interval", options.ProbeInterval]);
+        }
+
+        args.AddRange(["--service-account", options.ServiceAccount]);
+        if (options.JoinToken is not null)
+        {
+            args.AddRange(["--join-token", options.JoinToken]);
         }
 
         var process = ChildProcess.Start(options.Name + "/sidecar", "meshnet-proxy", MeshBinaries.Proxy, args, log);
