@@ -76,7 +76,10 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
             await reporter.ConfigureAwait(false);
 
             var expected = manifests.SelectorServices.Select(s => s.Metadata.Name);
-            var summary = recorder.Summarize(session.Mesh.Pods.Count, ready, elapsed, expected);
+            var summary = recorder.Summarize(session.Mesh.Pods.Count, ready, elapsed, expected) with
+            {
+                CertifiedSidecars = await MtlsCensus.CountCertifiedAsync(http, session.Mesh.Pods, cancellationToken).ConfigureAwait(false),
+            };
             output.Write(options.Json ? DemoSummaryFormatter.ToJson(summary) + "\n" : DemoSummaryFormatter.ToText(summary));
             return summary.Passed ? ExitPassed : ExitFailed;
         }

@@ -16,6 +16,9 @@ internal sealed record DemoSummary(
     ImmutableArray<string> SilentServices,
     ImmutableArray<FailureCount> Failures)
 {
+    /// <summary>Pods whose sidecar holds a mesh certificate (speaks mTLS); compared with <see cref="Pods"/>.</summary>
+    public int CertifiedSidecars { get; init; }
+
     /// <summary>The demo passes at 99 % success or better with every expected service heard from.</summary>
     public const double RequiredSuccessRate = 0.99;
 

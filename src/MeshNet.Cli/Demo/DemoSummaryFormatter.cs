@@ -16,6 +16,7 @@ internal static class DemoSummaryFormatter
         Line(text, $"Requests        {summary.Requests} in {summary.DurationSeconds:0.0} s ({rate:0.0}/s)");
         Line(text, $"Success rate    {summary.SuccessRate * 100:0.00} % ({summary.Succeeded} ok, {summary.Requests - summary.Succeeded} failed)");
         Line(text, $"Latency         p50 {summary.LatencyP50Ms:0.00} ms, p99 {summary.LatencyP99Ms:0.00} ms");
+        Line(text, $"mTLS            {summary.CertifiedSidecars}/{summary.Pods} pods' sidecars hold a mesh certificate ({MtlsState(summary)})");
         text.Append('\n');
 
         var rows = summary.Services
@@ -69,6 +70,9 @@ internal static class DemoSummaryFormatter
         summary.Requests == 0 ? "no request completed"
         : !summary.SilentServices.IsEmpty ? $"never answered: {string.Join(", ", summary.SilentServices)}"
         : $"success rate {summary.SuccessRate * 100:0.00} % is below 99 %";
+
+    private static string MtlsState(DemoSummary summary) =>
+        summary.CertifiedSidecars == 0 ? "off" : summary.CertifiedSidecars >= summary.Pods ? "on" : "partly on";
 
     private static void Line(StringBuilder text, FormattableString line) =>
         text.Append(line.ToString(CultureInfo.InvariantCulture)).Append('\n');

@@ -17,6 +17,8 @@ internal sealed class LocalMesh : IDisposable
     private readonly TimeProvider _time;
     private readonly Netns.PodNetwork? _network;
     private readonly TaskCompletionSource<ChildProcess> _firstExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+    private JoinTokenIssuer _tokens = null!;
     private bool _disposed;
 
     private LocalMesh(ProcessLog log, MeshBinaries binaries, TimeProvider time, Netns.PodNetwork? network)
@@ -83,11 +85,12 @@ internal sealed class LocalMesh : IDisposable
     /// </param>
     public async Task<ChildProcess> StartSidecarAsync(SidecarSettings sidecar, CancellationToken cancellationToken, bool critical = true)
     {
+        var token = await _tokens.ForAsync(sidecar.Pod.Namespace, sidecar.Pod.ServiceAccount, cancellationToken).ConfigureAwait(false);
         var spec = new ProcessSpec(
             $"{sidecar.Pod.Name}/meshnet-proxy",
             DotnetHost.Path,
             [_binaries.Resolve("meshnet-proxy"), .. sidecar.ToArguments(ControlPlaneGrpc)],
-            []);
+            [new(JoinTokenIssuer.EnvironmentVariable, token)]);
         if (sidecar.Netns is { } netns)
         {
             spec = Netns.PodNetwork.InNamespace(netns.Namespace, spec);
@@ -139,6 +142,8 @@ internal sealed class LocalMesh : IDisposable
             child.Exited.Wait(TimeSpan.FromSeconds(5));
             child.Dispose();
         }
+
+        _http.Dispose();
     }
 
     private async Task StartControlPlaneAsync(ControlPlaneSettings settings, CancellationToken cancellationToken)
@@ -151,6 +156,7 @@ internal sealed class LocalMesh : IDisposable
         var child = Track(ChildProcess.Start(spec, _log, ControlPlaneSettings.ReadyPrefix));
         var line = await child.Ready.WaitAsync(StartTimeout, _time, cancellationToken).ConfigureAwait(false);
         (ControlPlaneGrpc, ControlPlaneAdmin) = ControlPlaneSettings.ParseReadyLine(line);
+        _tokens = new JoinTokenIssuer(_http, ControlPlaneAdmin);
     }
 
     /// <summary>

@@ -49,6 +49,7 @@ public sealed class DemoSummaryTests
             Requests        4 in 2.0 s (2.0/s)
             Success rate    100.00 % (4 ok, 0 failed)
             Latency         p50 3.00 ms, p99 10.00 ms
+            mTLS            0/9 pods' sidecars hold a mesh certificate (off)
 
             SERVICE   REPLICA     VERSION  ANSWERS
             comments  comments-1  v1             4
@@ -109,6 +110,7 @@ public sealed class DemoSummaryTests
                   "count": 1
                 }
               ],
+              "certifiedSidecars": 0,
               "passed": false
             }
             """;
