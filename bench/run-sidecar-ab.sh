@@ -4,13 +4,14 @@
 # side and measured interleaved, the order rotating every round, so a busy machine slows every variant alike.
 #
 # Usage: bench/run-sidecar-ab.sh --variant LABEL=BINDIR[=MANIFEST] --variant ... [--rounds 5] [--duration-s 8]
-#          [--warmup-s 2] [--connections 16] [--rate 1000] [--out FILE]
+#          [--warmup-s 2] [--connections 16] [--rate 1000] [--out FILE] [--env LABEL:NAME=VALUE ...]
 # BINDIR holds meshnet-control.dll and meshnet-proxy.dll (e.g. a Release build of another commit in a git worktree:
 # <worktree>/artifacts/bin/MeshNet.Proxy/release, with the control plane's dlls copied or symlinked beside it, or
 # give PROXY_DLL:CONTROL_DLL instead of a folder). MANIFEST defaults to bench/dataplane/manifests/mesh.yaml.
 # Per variant and round: wrk -t1 -c16 RPS, CPU µs/request of both sidecars (utime+stime from /proc over the run),
 # and p99 at a fixed 1000 RPS from meshnet-bench-loadgen (open loop, latency from the intended send time).
 # Ratios against the first variant are taken within each round. Output: a TSV of raw rows and a summary on stdout.
+# --env adds an environment variable to both sidecars of one variant (a runtime or logging setting to compare).
 # LOADGEN_DLL overrides the load generator (default: its Release build under artifacts/, built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ connections=16
 rate=1000
 out=""
 variants=()
+declare -A extra_env=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --variant) variants+=("$2"); shift 2 ;;
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --env) extra_env[${2%%:*}]+=" ${2#*:}"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -74,11 +77,13 @@ for i in "${!variants[@]}"; do
   taskset -c 0 dotnet "$control" --config "$dir/config" --grpc 127.0.0.1:0 --admin 127.0.0.1:0 >"$dir/control.out" 2>"$dir/control.err" &
   pids+=($!)
   grpc=$(wait_line "$dir/control.out" 'grpc=[0-9.:]+' 60 | cut -d= -f2)
-  taskset -c 1 dotnet "$proxy" --control-plane "http://$grpc" --name backend-0 --namespace bench --labels app=backend \
+  # shellcheck disable=SC2086
+  env ${extra_env[$label]:-} taskset -c 1 dotnet "$proxy" --control-plane "http://$grpc" --name backend-0 --namespace bench --labels app=backend \
     --app-address "$backend" --app-port 8080 --port http=8080 \
     --inbound "$net.2:15006" --outbound "$net.2:15001" --admin "$net.2:15000" >"$dir/server.out" 2>"$dir/server.err" &
   server=$!; pids+=($server)
-  taskset -c 1 dotnet "$proxy" --control-plane "http://$grpc" --name loadgen-0 --namespace bench --labels app=loadgen \
+  # shellcheck disable=SC2086
+  env ${extra_env[$label]:-} taskset -c 1 dotnet "$proxy" --control-plane "http://$grpc" --name loadgen-0 --namespace bench --labels app=loadgen \
     --app-address "$net.3" --app-port 8080 \
     --inbound "$net.3:15006" --outbound "$net.3:15001" --admin "$net.3:15000" >"$dir/client.out" 2>"$dir/client.err" &
   client=$!; pids+=($client)
@@ -89,7 +94,7 @@ for i in "${!variants[@]}"; do
     sleep 0.2
   done
   labels+=("$label"); clients+=("http://$net.3:15001/"); sidecar_pids+=("$server $client")
-  echo "$label: proxy $proxy, manifest $manifest, pids $server $client" >&2
+  echo "$label: proxy $proxy, manifest $manifest, env [${extra_env[$label]:-}], pids $server $client" >&2
 done
 
 ticks() { # pids -> summed utime+stime in clock ticks
