@@ -10,7 +10,7 @@ public sealed class ReadinessTests(ITestOutputHelper output)
     [Fact]
     public async Task BackendWhoseAppStops_LeavesTheRotation_AndReturnsWhenTheAppIsBack()
     {
-        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
+        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest(), RoundRobinPolicy(BackendService));
         var (client, backends) = await StartBackendsAndClientAsync(bed, "backend-1", "backend-2");
         using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
         var sick = backends[1];

@@ -78,7 +78,7 @@ public sealed class RoutingTests(ITestOutputHelper output)
     [Fact]
     public async Task StoppedBackend_IsRemovedWithinTwoSeconds_AndNoRequestFailsAfterwards()
     {
-        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
+        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest(), RoundRobinPolicy(BackendService));
         var (client, backends) = await StartBackendsAndClientAsync(bed, "backend-1", "backend-2", "backend-3");
         using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
         var victim = backends[2];
@@ -106,7 +106,7 @@ public sealed class RoutingTests(ITestOutputHelper output)
     [Fact]
     public async Task AddedReplica_JoinsTheRotation()
     {
-        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest());
+        await using var bed = await MeshTestBed.StartAsync(output, BackendServiceManifest(), RoundRobinPolicy(BackendService));
         var (client, backends) = await StartBackendsAndClientAsync(bed, "backend-1", "backend-2");
         using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
 
