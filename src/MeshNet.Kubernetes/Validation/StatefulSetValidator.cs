@@ -43,37 +43,7 @@ internal static class StatefulSetValidator
             errors.Add("spec.podManagementPolicy", $"unsupported value \"{policy}\": must be OrderedReady or Parallel");
         }
 
-        var matchLabels = spec.Selector?.MatchLabels;
-        if ((matchLabels is null || matchLabels.Count == 0) && spec.Selector?.MatchExpressions is not { Count: > 0 })
-        {
-            errors.Add("spec.selector", "required: a StatefulSet must select its pods");
-        }
-
-        MetadataValidator.ValidateLabels(matchLabels, "spec.selector.matchLabels", errors);
-        if (spec.Template is null)
-        {
-            errors.Add("spec.template", "required");
-            return;
-        }
-
-        var templateLabels = spec.Template.Metadata?.Labels;
-        MetadataValidator.ValidateLabels(templateLabels, "spec.template.metadata.labels", errors);
-        foreach (var (key, value) in matchLabels ?? new Dictionary<string, string>())
-        {
-            if (templateLabels is null || !templateLabels.TryGetValue(key, out var actual) || actual != value)
-            {
-                errors.Add("spec.template.metadata.labels", $"must match spec.selector: missing {key}={value}");
-            }
-        }
-
-        if (spec.Template.Spec is null)
-        {
-            errors.Add("spec.template.spec", "required");
-        }
-        else
-        {
-            PodValidator.ValidateSpec(spec.Template.Spec, "spec.template.spec", errors);
-        }
+        PodTemplateValidator.Validate("StatefulSet", spec.Selector, spec.Template, errors);
     }
 
     /// <summary>The last pod's name is the longest: it must still be a hostname (at most 63 characters).</summary>
