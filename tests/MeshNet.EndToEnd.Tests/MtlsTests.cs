@@ -21,12 +21,16 @@ public sealed class MtlsTests(ITestOutputHelper output)
         await bed.WaitForReadyEndpointsAsync(BackendService, SettleTimeout, backend.Address);
         using var mesh = new MeshClient(client.RequiredSidecar.Outbound);
 
-        // The backend's identity reaches the client once its certificate has arrived: until then, plaintext.
+        // A sidecar with a token becomes an endpoint only once certified, so no answer may come over plaintext:
+        // a plaintext connection pooled early would stay plaintext.
+        var seen = new List<string>();
         var (peer, after) = await Poll.UntilAsync(
             async () =>
             {
                 using var response = await mesh.Http.GetAsync(BackendUrl);
-                return response.Headers.TryGetValues("x-echo-peer", out var values) ? values.First() : string.Empty;
+                var value = response.Headers.TryGetValues("x-echo-peer", out var values) ? values.First() : string.Empty;
+                seen.Add(value);
+                return value;
             },
             value => value.StartsWith("spiffe://", StringComparison.Ordinal),
             SettleTimeout,
@@ -34,6 +38,7 @@ public sealed class MtlsTests(ITestOutputHelper output)
         bed.Log.Note($"mTLS in use {after.TotalMilliseconds:F0} ms after both sidecars started; peer {peer}");
 
         Assert.Equal($"spiffe://cluster.local/ns/{MeshTestBed.Namespace}/sa/client", peer);
+        Assert.DoesNotContain("plaintext", seen);
         var tally = await mesh.SendAsync(BackendUrl, 50);
         Assert.Empty(tally.Failures);
     }

@@ -112,7 +112,7 @@ internal sealed partial class DiscoveryClient(
 
         // gRPC allows one write at a time; ACKs and status reports meet in this queue and one task writes them.
         var outbox = Channel.CreateUnbounded<DiscoveryRequest>(new UnboundedChannelOptions { SingleReader = true });
-        var node = CreateNode(probe.Current.Ready);
+        var node = CreateNode(CurrentStatus().Ready);
         outbox.Writer.TryWrite(new DiscoveryRequest { Node = node, VersionInfo = applier.Current.Version });
         var writer = WriteAllAsync(call.RequestStream, outbox.Reader, streamCts);
         var status = ReportStatusAsync(outbox.Writer, node.Ready, node.Identity, token);
@@ -168,16 +168,13 @@ internal sealed partial class DiscoveryClient(
         while (!token.IsCancellationRequested)
         {
             var changed = probe.Changed;
-            var current = probe.Current;
-            var identity = certificates.ServedIdentity;
-            if (current.Ready != reportedReady || !string.Equals(identity, reportedIdentity, StringComparison.Ordinal))
+            var current = CurrentStatus();
+            if (current.Ready != reportedReady || !string.Equals(current.Identity, reportedIdentity, StringComparison.Ordinal))
             {
                 // Not an ACK: it carries no nonce.
-                var status = current.Clone();
-                status.Identity = identity;
-                outbox.TryWrite(new DiscoveryRequest { VersionInfo = applier.Current.Version, Status = status });
+                outbox.TryWrite(new DiscoveryRequest { VersionInfo = applier.Current.Version, Status = current });
                 reportedReady = current.Ready;
-                reportedIdentity = identity;
+                reportedIdentity = current.Identity;
             }
 
             // The identity only ever changes from none to this sidecar's own, so the certificate is waited for once.
@@ -186,6 +183,23 @@ internal sealed partial class DiscoveryClient(
                 : changed;
             await wake.WaitAsync(token).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The probe's verdict, held back while a sidecar that has a join token waits for its first certificate: it
+    /// becomes an endpoint only once it serves mTLS, so no client pools a plaintext connection to it first.
+    /// </summary>
+    private WorkloadStatus CurrentStatus()
+    {
+        var status = probe.Current.Clone();
+        status.Identity = certificates.ServedIdentity;
+        if (status.Ready && certificates.Enabled && status.Identity.Length == 0)
+        {
+            status.Ready = false;
+            status.Reason = "waiting for the first certificate from the control plane";
+        }
+
+        return status;
     }
 
     private Node CreateNode(bool ready)
