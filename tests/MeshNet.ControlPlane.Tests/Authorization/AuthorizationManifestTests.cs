@@ -1,7 +1,5 @@
 using Grpc.Net.Client;
-using MeshNet.ControlPlane.Hosting;
 using MeshNet.Protocol.V1;
-using Microsoft.Extensions.Logging;
 
 namespace MeshNet.ControlPlane.Tests.Authorization;
 
@@ -12,8 +10,7 @@ namespace MeshNet.ControlPlane.Tests.Authorization;
 public sealed class AuthorizationManifestTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "mnt-authz-" + Guid.NewGuid().ToString("N")[..8]);
-    private ControlPlaneApp _app = null!;
+    private ManifestControlPlane _mesh = null!;
 
     private static string Policy(string method) => $$$"""
         apiVersion: meshnet.io/v1alpha1
@@ -26,10 +23,9 @@ public sealed class AuthorizationManifestTests : IAsyncLifetime
             to: [{methods: [{{{method}}}], paths: [/posts/*]}]
         """;
 
-    public async Task InitializeAsync()
-    {
-        var manifests = Directory.CreateDirectory(Path.Combine(_root, "manifests")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(manifests, "blog.yaml"), string.Join("\n---\n",
+    public async Task InitializeAsync() => _mesh = await ManifestControlPlane.StartAsync(
+        "mnt-authz",
+        ("blog.yaml", string.Join("\n---\n",
             """
             apiVersion: v1
             kind: Namespace
@@ -44,25 +40,15 @@ public sealed class AuthorizationManifestTests : IAsyncLifetime
             spec:
               selector: {app: posts}
               ports: [{name: http, port: 80, targetPort: http}]
-            """));
-        await File.WriteAllTextAsync(Path.Combine(manifests, "authz.yaml"), Policy("GET"));
-        var options = ControlPlaneOptions.Parse(
-            ["--config", manifests, "--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--debounce-quiet", "1ms", "--debounce-max", "20ms"]);
-        _app = ControlPlaneApp.Create(options, logging: l => l.ClearProviders());
-        await _app.StartAsync(CancellationToken.None);
-    }
+            """)),
+        ("authz.yaml", Policy("GET")));
 
-    public async Task DisposeAsync()
-    {
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     [Fact]
     public async Task Streams_PoliciesAndAnnotations_InTheSelectedSidecarsInbound_AndAnEditAsANewVersion()
     {
-        using var channel = GrpcChannel.ForAddress($"http://{_app.GrpcEndPoint}");
+        using var channel = GrpcChannel.ForAddress($"http://{_mesh.App.GrpcEndPoint}");
         using var call = new Protocol.V1.Discovery.DiscoveryClient(channel).Stream();
         using var deadline = new CancellationTokenSource(Deadline);
         await call.RequestStream.WriteAsync(new DiscoveryRequest { Node = DiscoveryHarness.Node("posts-1", "app=posts", "127.0.1.11") });
@@ -75,7 +61,7 @@ public sealed class AuthorizationManifestTests : IAsyncLifetime
         Assert.Equal(["spiffe://cluster.local/ns/blog/sa/frontend"], policy.Rules.Single().From.Single().Principals);
         Assert.Equal(["GET"], policy.Rules.Single().To.Single().Methods);
 
-        await File.WriteAllTextAsync(Path.Combine(_root, "manifests", "authz.yaml"), Policy("POST"), deadline.Token);
+        await _mesh.WriteAsync("authz.yaml", Policy("POST"), deadline.Token);
         do
         {
             await call.RequestStream.WriteAsync(new DiscoveryRequest { VersionInfo = response.VersionInfo, ResponseNonce = response.Nonce }, deadline.Token);

@@ -1,9 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Grpc.Net.Client;
-using MeshNet.ControlPlane.Hosting;
 using MeshNet.Protocol.V1;
-using Microsoft.Extensions.Logging;
 
 namespace MeshNet.ControlPlane.Tests.Traffic;
 
@@ -14,8 +12,7 @@ namespace MeshNet.ControlPlane.Tests.Traffic;
 public sealed class TrafficManifestTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "mnt-traffic-" + Guid.NewGuid().ToString("N")[..8]);
-    private ControlPlaneApp _app = null!;
+    private ManifestControlPlane _mesh = null!;
 
     private static string Pod(string name, string version, string ip) => $$$"""
         apiVersion: v1
@@ -37,10 +34,9 @@ public sealed class TrafficManifestTests : IAsyncLifetime
           - backends: [{subset: {version: v1}, weight: {{{v1}}}}, {subset: {version: v2}, weight: {{{v2}}}}]
         """;
 
-    public async Task InitializeAsync()
-    {
-        var manifests = Directory.CreateDirectory(Path.Combine(_root, "manifests")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(manifests, "posts.yaml"), string.Join("\n---\n",
+    public async Task InitializeAsync() => _mesh = await ManifestControlPlane.StartAsync(
+        "mnt-traffic",
+        ("posts.yaml", string.Join("\n---\n",
             """
             apiVersion: v1
             kind: Service
@@ -60,25 +56,15 @@ public sealed class TrafficManifestTests : IAsyncLifetime
               loadBalancer: {type: RoundRobin}
               timeouts: {request: 2s}
               retries: {attempts: 3, on: [gateway-error]}
-            """));
-        await File.WriteAllTextAsync(Path.Combine(manifests, "route.yaml"), Route(90, 10));
-        var options = ControlPlaneOptions.Parse(
-            ["--config", manifests, "--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--debounce-quiet", "1ms", "--debounce-max", "20ms"]);
-        _app = ControlPlaneApp.Create(options, logging: l => l.ClearProviders());
-        await _app.StartAsync(CancellationToken.None);
-    }
+            """)),
+        ("route.yaml", Route(90, 10)));
 
-    public async Task DisposeAsync()
-    {
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-    }
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
 
     [Fact]
     public async Task Streams_ThePolicyAndTheSplit_AndAWeightEditAsAVirtualHostDelta()
     {
-        using var channel = GrpcChannel.ForAddress($"http://{_app.GrpcEndPoint}");
+        using var channel = GrpcChannel.ForAddress($"http://{_mesh.App.GrpcEndPoint}");
         using var call = new Protocol.V1.Discovery.DiscoveryClient(channel).Stream();
         using var deadline = new CancellationTokenSource(Deadline);
         await call.RequestStream.WriteAsync(new DiscoveryRequest { Node = DiscoveryHarness.Node("frontend-1", "app=frontend", "127.0.1.2") });
@@ -92,7 +78,7 @@ public sealed class TrafficManifestTests : IAsyncLifetime
         Assert.Equal(("blog/posts", LoadBalancer.Types.Type.RoundRobin, 3u), (v2.Policy, v2.LoadBalancer.Type, v2.Retries.Attempts));
         Assert.Equal("127.0.1.12", v2.Endpoints.Single().Address);
 
-        await File.WriteAllTextAsync(Path.Combine(_root, "manifests", "route.yaml"), Route(50, 50), deadline.Token);
+        await _mesh.WriteAsync("route.yaml", Route(50, 50), deadline.Token);
         var response = full;
         do
         {
@@ -105,7 +91,7 @@ public sealed class TrafficManifestTests : IAsyncLifetime
         while (response.VirtualHosts.Count == 0);
 
         Assert.Equal([50u, 50u], response.VirtualHosts.Single().Routes[1].Clusters.Select(c => c.Weight));
-        using var admin = new HttpClient { BaseAddress = new Uri($"http://{_app.AdminEndPoint}") };
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://{_mesh.App.AdminEndPoint}") };
         var policies = (await admin.GetFromJsonAsync<JsonElement>("/debug/policies", deadline.Token)).EnumerateArray().ToList();
         Assert.Equal([true, true], policies.Select(p => p.GetProperty("accepted").GetBoolean()));
     }
