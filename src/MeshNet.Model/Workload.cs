@@ -14,6 +14,12 @@ namespace MeshNet.Model;
 /// The SPIFFE ID a registered sidecar says it serves mTLS as, once it holds a certificate; null otherwise. Clients
 /// verify the server's certificate against it, so a wrong claim only makes the sidecar unreachable.
 /// </param>
+/// <param name="Annotations">The pod's annotations (meshnet.io/access-log, ...); null is the same as none.</param>
+/// <param name="Owner">
+/// The controller the pod belongs to (a Deployment or StatefulSet name) when known, for metric labels of bounded
+/// cardinality; null when the pod stands alone.
+/// </param>
+/// <param name="AdminAddress">"IP:port" of a registered sidecar's admin listener (its /metrics); null otherwise.</param>
 public sealed record Workload(
     string Kind,
     string Namespace,
@@ -26,7 +32,10 @@ public sealed record Workload(
     int? InboundPort,
     string? Hostname,
     string? Subdomain,
-    string? Identity = null)
+    string? Identity = null,
+    ImmutableDictionary<string, string>? Annotations = null,
+    string? Owner = null,
+    string? AdminAddress = null)
     : MeshResource(new ResourceKey(Kind, Namespace, Name))
 {
     public bool HasSidecar => InboundPort is not null;
