@@ -9,6 +9,7 @@ declare -A wanted=(
   [curl]=curl
   [ip]=iproute2
   [iptables]=iptables
+  [promtool]=prometheus
 )
 
 missing=()
