@@ -16,6 +16,7 @@ internal static class CommandLine
         root.Subcommands.Add(Down());
         root.Subcommands.Add(Get(shutdown));
         root.Subcommands.Add(TokenCommand.Build(shutdown));
+        root.Subcommands.Add(StatCommand.Build(shutdown));
         return root;
     }
 

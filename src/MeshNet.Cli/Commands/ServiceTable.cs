@@ -131,7 +131,8 @@ internal static class ServiceTable
         return ready.Count == 0 ? "<none>" : string.Join(',', ready);
     }
 
-    private static string Align(List<List<string>> rows)
+    /// <summary>Left-aligned columns three spaces apart, as kubectl prints them; the first row is the header.</summary>
+    internal static string Align(List<List<string>> rows)
     {
         var widths = new int[rows[0].Count];
         foreach (var row in rows)
