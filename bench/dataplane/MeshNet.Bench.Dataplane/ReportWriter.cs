@@ -20,6 +20,9 @@ internal sealed class ReportWriter(DataplaneOptions options, MachineFacts machin
         Directory.CreateDirectory(directory);
         var ratios = Summary.Ratios.Select(r => Summary.Evaluate(r, results)).ToArray();
         var headroom = Summary.Headroom(results, options.Connections).ToArray();
+        var mtls = topologies.Contains(Summary.MtlsTopology) && topologies.Contains("meshnet")
+            ? Summary.MtlsRatios(results).ToArray()
+            : [];
         var byTopology = Summary.ByTopology(results);
 
         var jsonPath = Path.Combine(directory, stem + ".json");
@@ -42,6 +45,7 @@ internal sealed class ReportWriter(DataplaneOptions options, MachineFacts machin
                 verdict = r.Verdict,
             }),
             headroom = headroom.Select(h => new { name = h.Name, value = h.Value }),
+            mtlsCost = mtls.Select(m => new { name = m.Name, value = m.Value }),
             summary = byTopology,
             rounds = results,
         }, Json));
@@ -82,6 +86,23 @@ internal sealed class ReportWriter(DataplaneOptions options, MachineFacts machin
             md.AppendLine(CultureInfo.InvariantCulture, $"| {name} (backend not the bottleneck) | {Cell(value)} | — | — | informational |");
         }
         md.AppendLine();
+
+        if (mtls.Length > 0)
+        {
+            md.AppendLine("## mTLS between the sidecars: meshnet-mtls / meshnet (informational)");
+            md.AppendLine();
+            md.AppendLine("Both topologies are the same two sidecars in front of the same backend; in meshnet-mtls both hold a "
+                + "certificate from their control plane's CA and the namespace is STRICT, so the hop between them is TLS 1.3 "
+                + "with client certificates over pooled connections.");
+            md.AppendLine();
+            md.AppendLine("| ratio | median (min–max) |");
+            md.AppendLine("|---|---|");
+            foreach (var (name, value) in mtls)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Cell(value)} |");
+            }
+            md.AppendLine();
+        }
 
         Section(md, byTopology, "HTTP/1.1 saturated (wrk, keep-alive, 1 KiB; closed loop)", "h1.c");
         Section(md, byTopology, "HTTP/1.1 fixed rate (open loop, latency from intended send time)", "h1.r");

@@ -61,19 +61,32 @@ internal static class Summary
         }
     }
 
+    /// <summary>
+    /// What mTLS between the two sidecars costs: meshnet-mtls over meshnet (plaintext sidecars), metric by metric,
+    /// each ratio taken within a round. Informational: the issue sets no bound.
+    /// </summary>
+    public static readonly (string Name, string Metric)[] MtlsCost =
+    [
+        ("RPS, 16 conns", "h1.c16.rps"),
+        ("RPS, 128 conns", "h1.c128.rps"),
+        ("CPU-us/req, 16 conns", "h1.c16.cpuUsPerReq"),
+        ("CPU-us/req, 128 conns", "h1.c128.cpuUsPerReq"),
+        ("p99 @1000 RPS", "h1.r1000.p99Us"),
+        ("p99 @5000 RPS", "h1.r5000.p99Us"),
+        ("CPU-us/req @1000 RPS", "h1.r1000.cpuUsPerReq"),
+        ("h2c RPS, saturated", "h2.sat.rps"),
+        ("gRPC RPS, saturated", "grpc.sat.rps"),
+        ("sidecar RSS @1000 RPS (largest)", "h1.r1000.rss.maxMiB"),
+    ];
+
+    public const string MtlsTopology = "meshnet-mtls";
+
+    public static IEnumerable<(string Name, Spread? Value)> MtlsRatios(IReadOnlyList<RoundResult> results) =>
+        MtlsCost.Select(c => ($"meshnet-mtls / meshnet: {c.Name}", PerRound(results, MtlsTopology, c.Metric, "meshnet", c.Metric)));
+
     public static RatioResult Evaluate(RatioSpec spec, IReadOnlyList<RoundResult> results)
     {
-        var perRound = results.GroupBy(r => r.Round).Select(g =>
-        {
-            var top = g.FirstOrDefault(r => r.Topology == spec.Topology)?.Metrics.GetValueOrDefault(spec.Metric, double.NaN) ?? double.NaN;
-            if (spec.OverTopology is null || spec.OverMetric is null)
-            {
-                return top;
-            }
-            var bottom = g.FirstOrDefault(r => r.Topology == spec.OverTopology)?.Metrics.GetValueOrDefault(spec.OverMetric, double.NaN) ?? double.NaN;
-            return top / bottom;
-        });
-        var value = Spread.Of(perRound);
+        var value = PerRound(results, spec.Topology, spec.Metric, spec.OverTopology, spec.OverMetric);
         if (value is null)
         {
             return new RatioResult(spec, null, "not measured");
@@ -82,6 +95,19 @@ internal static class Summary
         var verdict = Meets(spec.Target) ? "meets target" : Meets(spec.Minimum) ? "meets minimum, misses target" : "MISSES MINIMUM";
         return new RatioResult(spec, value, verdict);
     }
+
+    /// <summary>topology:metric over overTopology:overMetric within each round (or the plain figure), summarised.</summary>
+    private static Spread? PerRound(IReadOnlyList<RoundResult> results, string topology, string metric, string? overTopology, string? overMetric) =>
+        Spread.Of(results.GroupBy(r => r.Round).Select(g =>
+        {
+            var top = g.FirstOrDefault(r => r.Topology == topology)?.Metrics.GetValueOrDefault(metric, double.NaN) ?? double.NaN;
+            if (overTopology is null || overMetric is null)
+            {
+                return top;
+            }
+            var bottom = g.FirstOrDefault(r => r.Topology == overTopology)?.Metrics.GetValueOrDefault(overMetric, double.NaN) ?? double.NaN;
+            return top / bottom;
+        }));
 
     public static Dictionary<string, Dictionary<string, Spread>> ByTopology(IReadOnlyList<RoundResult> results) =>
         results.GroupBy(r => r.Topology).ToDictionary(

@@ -5,7 +5,8 @@ namespace MeshNet.Bench.Dataplane;
 /// <summary>
 /// Starts the backend and every topology side by side, each on its own loopback addresses so all stay up for the
 /// whole interleaved run: backend 127.66.2.1, meshnet client sidecar 127.66.3.1 (server sidecar on the backend's pod
-/// address), haproxy 127.66.4.1 -> 127.66.4.2, yarp 127.66.5.1 -> 127.66.5.2.
+/// address), haproxy 127.66.4.1 -> 127.66.4.2, yarp 127.66.5.1 -> 127.66.5.2, meshnet-mtls client sidecar 127.66.6.1
+/// and server sidecar 127.66.6.2 (in front of the same backend).
 /// </summary>
 internal sealed class Testbed(DataplaneOptions options, string workDirectory, string logDirectory) : IDisposable
 {
@@ -44,7 +45,8 @@ internal sealed class Testbed(DataplaneOptions options, string workDirectory, st
             {
                 Topologies.Add(name switch
                 {
-                    "meshnet" => await MeshNetTopology.StartAsync(this, options, workDirectory),
+                    "meshnet" => await MeshNetTopology.StartAsync(this, options, workDirectory, MeshVariant.Plain),
+                    "meshnet-mtls" => await MeshNetTopology.StartAsync(this, options, workDirectory, MeshVariant.Mutual),
                     "haproxy" => await StartHaproxyAsync(),
                     "yarp" => await StartYarpAsync(),
                     _ => throw new ArgumentException($"unknown topology {name}"),
