@@ -37,6 +37,9 @@ internal sealed class MeshForwarderHttpClientFactory(SocketMarker marker, Outbou
         handler.PooledConnectionIdleTimeout = Milliseconds(metadata, MeshMetadata.IdleTimeoutMs) ?? DefaultIdleTimeout;
         handler.PooledConnectionLifetime = Timeout.InfiniteTimeSpan;
         handler.MaxConnectionsPerServer = Number(metadata, MeshMetadata.MaxConnections) ?? int.MaxValue;
+        // The sidecar writes trace context itself (Telemetry/Tracing): HttpClient must neither start an Activity of
+        // its own nor replace the traceparent with one nobody exports.
+        handler.ActivityHeadersPropagator = null;
         if (connector is { IsNeeded: true })
         {
             // Marked, and TLS to endpoints that have an identity.
