@@ -1,8 +1,11 @@
+using System.Net.Security;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using MeshNet.Protocol.V1;
+using MeshNet.Proxy.Discovery;
 using MeshNet.Proxy.Hosting;
+using MeshNet.Proxy.Interception;
 
 namespace MeshNet.Proxy.Identity;
 
@@ -10,25 +13,60 @@ namespace MeshNet.Proxy.Identity;
 /// The control plane's Identity.Certify over gRPC. A refusal status (the control plane looked at the request and
 /// said no) becomes <see cref="CertifyRefusedException"/> with its reason; transport trouble stays an
 /// <see cref="RpcException"/>. The renewer retries both: a refused token may be fixed on the control plane's side.
+/// The join token never leaves over plaintext for a control plane off this host's loopback (refused before sending),
+/// and over https:// the server is checked as <see cref="ControlPlaneTrust"/> says.
 /// </summary>
-internal sealed class GrpcCertifier(ProxyOptions options, TimeProvider time) : ICertifier, IDisposable
+internal sealed class GrpcCertifier : ICertifier, IDisposable
 {
     // One call is a signature on the control plane: a few milliseconds. The bound only stops a black-holed control
     // plane from holding a renewal attempt open longer than the backoff between attempts.
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(options.ControlPlane);
-    private readonly string _token = options.JoinToken ?? string.Empty;
+    private readonly GrpcChannel _channel;
+    private readonly string _token;
+    private readonly string? _plaintextRefusal;
+    private readonly TimeProvider _time;
+
+    /// <summary>The sidecar's: marked sockets (interception rules let them pass), refusals logged.</summary>
+    public GrpcCertifier(ProxyOptions options, TimeProvider time, SocketMarker? marker, ControlPlaneTrust trust)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _time = time;
+        _token = options.JoinToken ?? string.Empty;
+        _plaintextRefusal = ControlPlaneTrust.PlaintextTokenRefusal(options.ControlPlane);
+        _channel = GrpcChannel.ForAddress(options.ControlPlane, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                UseProxy = false,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                ConnectCallback = marker is null ? null : marker.ConnectHttpAsync,
+                SslOptions = trust.ClientOptions() ?? new SslClientAuthenticationOptions(),
+            },
+            DisposeHttpClient = true,
+        });
+    }
+
+    /// <summary>Outside the sidecar's DI (tests): unmarked sockets.</summary>
+    public GrpcCertifier(ProxyOptions options, TimeProvider time)
+        : this(options, time, marker: null, new ControlPlaneTrust(options))
+    {
+    }
 
     public async Task<IssuedCertificate> CertifyAsync(byte[] csrDer, CancellationToken cancellationToken)
     {
+        if (_plaintextRefusal is not null)
+        {
+            throw new CertifyRefusedException(_plaintextRefusal);
+        }
+
         var client = new MeshNet.Protocol.V1.Identity.IdentityClient(_channel);
         CertifyResponse response;
         try
         {
             response = await client.CertifyAsync(
                 new CertifyRequest { Csr = ByteString.CopyFrom(csrDer), Token = _token },
-                deadline: (time.GetUtcNow() + CallTimeout).UtcDateTime,
+                deadline: (_time.GetUtcNow() + CallTimeout).UtcDateTime,
                 cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.InvalidArgument or StatusCode.FailedPrecondition)

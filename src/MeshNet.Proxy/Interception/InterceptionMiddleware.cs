@@ -2,6 +2,9 @@ using System.Net;
 using MeshNet.Proxy.Authorization;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Hosting;
+using MeshNet.Proxy.Identity;
+using MeshNet.Proxy.Tls;
+using MeshNet.Protocol.V1;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -15,7 +18,17 @@ namespace MeshNet.Proxy.Interception;
 /// reads bytes (the h2c detector waits for the client to speak; a server-first protocol would never get past it),
 /// so it is registered first on the listener.
 /// </summary>
-internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes, TcpPassthrough passthrough, ListenerEndpoints listeners, ProxyOptions options, ConfigApplier applier, ILogger<InterceptionMiddleware> logger)
+internal sealed partial class InterceptionMiddleware(
+    RouteTablePublisher routes,
+    TcpPassthrough passthrough,
+    MeshTcpTunnel tunnel,
+    MeshTcpTargets meshTargets,
+    ICertificateSource certificates,
+    PeerRefusals refusals,
+    ListenerEndpoints listeners,
+    ProxyOptions options,
+    ConfigApplier applier,
+    ILogger<InterceptionMiddleware> logger)
 {
     private readonly InboundAuthorization _authorization = new(() => applier.Current.Inbound, logger);
 
@@ -35,8 +48,9 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
 
     /// <summary>
     /// Explicit mode (the app dialled this listener): HTTP routed by Host. Redirected to a known virtual-host
-    /// domain (ClusterIP:port, headless pod IP:port): HTTP routed by that domain. Anything else: bytes piped to
-    /// where the app was going, whatever the protocol.
+    /// domain (ClusterIP:port, headless pod IP:port): HTTP routed by that domain. To a meshed pod's port that a
+    /// Service targets, while this sidecar holds a certificate: the bytes wrapped in mesh mTLS (<see cref="MeshTcp"/>).
+    /// Anything else: bytes piped to where the app was going, whatever the protocol.
     /// </summary>
     public async Task OnOutboundAsync(ConnectionContext connection, ConnectionDelegate next)
     {
@@ -55,13 +69,21 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
             return;
         }
 
+        if (certificates.Enabled && meshTargets.IdentityFor(original) is { } identity)
+        {
+            await tunnel.OriginateAsync(connection, original, identity).ConfigureAwait(false);
+            return;
+        }
+
         LogPassthrough(logger, original);
         await passthrough.RunAsync(connection, original).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// A redirected inbound connection is delivered to the app port it was addressed to: HTTP through the
-    /// inbound handler, anything else piped to the app as is.
+    /// A redirected inbound connection is delivered to the app port it was addressed to: HTTP through the inbound
+    /// handler (whose mTLS middleware applies the mode), a sidecar's mesh mTLS terminated here and authorized with the
+    /// caller's identity, anything else piped to the app as is, except in STRICT, where it is closed: a peer that is
+    /// not proving a mesh identity is plaintext, whatever its bytes look like.
     /// </summary>
     public async Task OnInboundAsync(ConnectionContext connection, ConnectionDelegate next)
     {
@@ -77,21 +99,62 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
             return;
         }
 
-        if (await HttpSniffer.IsHttpAsync(connection.Transport.Input, connection.ConnectionClosed).ConfigureAwait(false))
+        var app = new IPEndPoint(options.AppAddress, original.Port);
+        switch (await InboundSniffer.SniffAsync(connection.Transport.Input, connection.ConnectionClosed).ConfigureAwait(false))
         {
-            InterceptedConnection.SetTargetPort(connection.Items, original.Port);
-            await next(connection).ConfigureAwait(false);
-            return;
+            case InboundProtocol.Http:
+                InterceptedConnection.SetTargetPort(connection.Items, original.Port);
+                await next(connection).ConfigureAwait(false);
+                return;
+            case InboundProtocol.MeshTls when certificates.Enabled && Mode != MtlsMode.Disabled:
+                await using (var session = await tunnel.AcceptAsync(connection).ConfigureAwait(false))
+                {
+                    if (session is not null && Authorize(connection, session.Peer.ToString(), original.Port))
+                    {
+                        await tunnel.RelayToAppAsync(connection, session, app).ConfigureAwait(false);
+                    }
+                }
+
+                return;
+            case InboundProtocol.MeshTls:
+                // No identity here, or the namespace disables mTLS: the client must not believe it reached a mesh peer.
+                Refuse(connection, certificates.Enabled ? PeerRejection.TlsWhenDisabled : PeerRejection.NoLocalCertificate);
+                return;
+            default:
+                if (certificates.Enabled && Mode == MtlsMode.Strict)
+                {
+                    Refuse(connection, PeerRejection.PlaintextInStrict);
+                    return;
+                }
+
+                if (Authorize(connection, principal: null, original.Port))
+                {
+                    await passthrough.RunAsync(connection, app).ConfigureAwait(false);
+                }
+
+                return;
+        }
+    }
+
+    private MtlsMode Mode => applier.Current.Inbound?.Mtls ?? MtlsMode.Permissive;
+
+    /// <summary>L4 authorization: only the port and the caller's identity (null for plaintext) are known; deny closes.</summary>
+    private bool Authorize(ConnectionContext connection, string? principal, int port)
+    {
+        if (_authorization.AuthorizeConnection(principal, port))
+        {
+            return true;
         }
 
-        // Not HTTP: only the port is known, and the caller has no identity (TLS is not terminated on this path).
-        if (!_authorization.AuthorizeConnection(principal: null, original.Port))
-        {
-            connection.Abort(new ConnectionAbortedException("denied by authorization policy"));
-            return;
-        }
+        connection.Abort(new ConnectionAbortedException("denied by authorization policy"));
+        return false;
+    }
 
-        await passthrough.RunAsync(connection, new IPEndPoint(options.AppAddress, original.Port)).ConfigureAwait(false);
+    private void Refuse(ConnectionContext connection, string reason)
+    {
+        refusals.Add(reason);
+        LogRefused(logger, connection.RemoteEndPoint, reason);
+        connection.Abort(new ConnectionAbortedException(reason));
     }
 
     /// <summary>The pre-NAT destination when it differs from where the connection landed, else null.</summary>
@@ -118,6 +181,9 @@ internal sealed partial class InterceptionMiddleware(RouteTablePublisher routes,
 
     private static bool Same(IPAddress a, IPAddress b) =>
         (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Equals(b.IsIPv4MappedToIPv6 ? b.MapToIPv4() : b);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused intercepted inbound connection from {Remote}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, EndPoint? remote, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Passing through an intercepted connection to {Destination}")]
     private static partial void LogPassthrough(ILogger logger, IPEndPoint destination);
