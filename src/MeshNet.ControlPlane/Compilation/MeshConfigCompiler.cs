@@ -63,6 +63,7 @@ internal sealed class MeshConfigCompiler
             {
                 DnsServices = _allDns,
                 DnsZone = _dnsZone,
+                Telemetry = TelemetryCompiler.Compile(proxy),
             };
         }
     }

@@ -13,6 +13,9 @@ internal sealed record ProxyConfig(ImmutableArray<VirtualHost> VirtualHosts, Imm
 
     public DnsZone DnsZone { get; init; } = new();
 
+    /// <summary>What the sidecar reports about traffic (workload label, access log).</summary>
+    public Telemetry Telemetry { get; init; } = new();
+
     /// <summary>
     /// Whether two compilations are the same. The compiler hands out a new list only when its content changed,
     /// so comparing list instances suffices; the rare false "changed" (content that changed and changed back
@@ -23,6 +26,6 @@ internal sealed record ProxyConfig(ImmutableArray<VirtualHost> VirtualHosts, Imm
     {
         ArgumentNullException.ThrowIfNull(other);
         return VirtualHosts == other.VirtualHosts && Clusters == other.Clusters && DnsServices == other.DnsServices &&
-            Inbound.Equals(other.Inbound) && DnsZone.Equals(other.DnsZone);
+            Inbound.Equals(other.Inbound) && DnsZone.Equals(other.DnsZone) && Telemetry.Equals(other.Telemetry);
     }
 }

@@ -22,6 +22,7 @@ internal static class DeltaBuilder
         response.Clusters.AddRange(next.Config.Clusters);
         response.DnsServices.AddRange(next.Config.DnsServices);
         response.DnsZone = next.Config.DnsZone;
+        response.Telemetry = next.Config.Telemetry;
         return response;
     }
 
@@ -41,6 +42,11 @@ internal static class DeltaBuilder
         if (!acked.DnsZone.Equals(next.Config.DnsZone))
         {
             response.DnsZone = next.Config.DnsZone;
+        }
+
+        if (!acked.Telemetry.Equals(next.Config.Telemetry))
+        {
+            response.Telemetry = next.Config.Telemetry;
         }
 
         if (!acked.Inbound.Equals(next.Config.Inbound))

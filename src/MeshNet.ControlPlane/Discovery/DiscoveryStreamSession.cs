@@ -56,6 +56,8 @@ internal sealed partial class DiscoveryStreamSession
             _workload.ServiceAccount, _workload.Ready, _deps.TimeProvider.GetUtcNow());
         _deps.Registry.Register(id, _status);
         _deps.Tracker.Upsert(_workload);
+        var errorOrigin = $"sidecar {id}";
+        _deps.Tracker.ReportErrors(errorOrigin, TelemetryCompiler.Validate(_workload, errorOrigin));
         LogConnected(id, _workload.Address, first.Node.ProxyVersion);
 
         using var pumpCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -63,7 +65,8 @@ internal sealed partial class DiscoveryStreamSession
         try
         {
             await _deps.Readiness.WaitForFirstResponseAsync(first.VersionInfo.Length > 0, cancellationToken).ConfigureAwait(false);
-            var identity = new ProxyIdentity(_workload.Namespace, _workload.Name, _workload.Ports, (int)first.Node.AppPort, _workload.Labels);
+            var identity = new ProxyIdentity(
+                _workload.Namespace, _workload.Name, _workload.Ports, (int)first.Node.AppPort, _workload.Labels, _workload.Annotations, _workload.Owner);
             _watch = _deps.Cache.Watch(identity, QueueChange);
             pump = PumpAsync(requests, pumpCancellation.Token);
             ApplyStatus(first.Status);
@@ -98,6 +101,7 @@ internal sealed partial class DiscoveryStreamSession
             if (_deps.Registry.Unregister(id, _status))
             {
                 _deps.Tracker.Delete(_workload.Key);
+                _deps.Tracker.ReportErrors(errorOrigin, []);
             }
 
             LogDisconnected(id);

@@ -44,6 +44,45 @@ internal static class SidecarWorkload
             node.InboundPort == 0 ? null : (int)node.InboundPort,
             node.Hostname.Length == 0 ? null : node.Hostname,
             node.Subdomain.Length == 0 ? null : node.Subdomain,
-            node.Identity.Length == 0 ? null : node.Identity);
+            node.Identity.Length == 0 ? null : node.Identity,
+            node.Annotations.Count == 0 ? null : node.Annotations.ToImmutableDictionary(StringComparer.Ordinal),
+            OwnerOf(node.Name, labels),
+            node.AdminAddress.Length == 0 ? null : node.AdminAddress);
+    }
+
+    /// <summary>Set by a Deployment's ReplicaSet on its pods, which are named "&lt;deployment&gt;-&lt;hash&gt;-&lt;suffix&gt;".</summary>
+    public const string PodTemplateHashLabel = "pod-template-hash";
+
+    /// <summary>Set by the StatefulSet controller on its pods, which are named "&lt;statefulset&gt;-&lt;ordinal&gt;".</summary>
+    public const string StatefulSetPodNameLabel = "statefulset.kubernetes.io/pod-name";
+
+    /// <summary>
+    /// The Deployment or StatefulSet a sidecar's pod belongs to, read the way Kubernetes names their pods and from the
+    /// labels its controllers add (a Node carries no owner references): "posts-7d9f8b6c5-x2x9z" with
+    /// pod-template-hash=7d9f8b6c5 belongs to "posts", "web-0" with statefulset.kubernetes.io/pod-name=web-0 to "web".
+    /// Null for a pod that shows neither.
+    /// </summary>
+    internal static string? OwnerOf(string podName, IReadOnlyDictionary<string, string> labels)
+    {
+        if (labels.TryGetValue(PodTemplateHashLabel, out var hash) && hash.Length > 0)
+        {
+            var marker = $"-{hash}-";
+            var at = podName.LastIndexOf(marker, StringComparison.Ordinal);
+            if (at > 0 && at + marker.Length < podName.Length)
+            {
+                return podName[..at];
+            }
+        }
+
+        if (labels.TryGetValue(StatefulSetPodNameLabel, out var statefulName) && statefulName == podName)
+        {
+            var dash = podName.LastIndexOf('-');
+            if (dash > 0 && dash < podName.Length - 1 && podName.AsSpan(dash + 1).ContainsAnyExceptInRange('0', '9') is false)
+            {
+                return podName[..dash];
+            }
+        }
+
+        return null;
     }
 }

@@ -4,6 +4,7 @@ using MeshNet.Proxy.ClusterDns;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Identity;
 using MeshNet.Proxy.Resilience;
+using MeshNet.Proxy.Telemetry.Metrics;
 using MeshNet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 
@@ -11,7 +12,7 @@ namespace MeshNet.Proxy.Admin;
 
 /// <summary>
 /// The admin listener: liveness, readiness (a config was applied), the applied config as JSON and the outbound
-/// clusters' resilience counters, the sidecar's certificate.
+/// clusters' resilience counters, the sidecar's certificate, Prometheus metrics.
 /// </summary>
 internal sealed class AdminHandler(
     ConfigApplier applier,
@@ -20,6 +21,7 @@ internal sealed class AdminHandler(
     ICertificateSource certificates,
     CertificateRenewer renewer,
     PeerRefusals refusals,
+    MetricsEndpoint metrics,
     TimeProvider time)
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
@@ -46,6 +48,8 @@ internal sealed class AdminHandler(
             case "/stats":
                 context.Response.ContentType = "application/json";
                 return context.Response.WriteAsync(StatsJson.Format(resilience), context.RequestAborted);
+            case "/metrics":
+                return metrics.WriteAsync(context);
             case "/certs":
                 context.Response.ContentType = "application/json";
                 return context.Response.WriteAsync(CertsJson.Format(certificates, renewer.Status, refusals, time), context.RequestAborted);

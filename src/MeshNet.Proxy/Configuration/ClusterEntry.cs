@@ -122,7 +122,8 @@ internal sealed class ClusterEntry
 }
 
 /// <summary>A destination with its forwarding prefix, the transformer that stamps its target port, and its statistics.</summary>
-internal sealed class OutboundDestination(string id, string address, string prefix, HttpTransformer transformer, DestinationStats? stats = null)
+/// <param name="identity">The SPIFFE ID the endpoint serves mTLS as; "" for a plaintext endpoint.</param>
+internal sealed class OutboundDestination(string id, string address, string prefix, HttpTransformer transformer, DestinationStats? stats = null, string identity = "")
 {
     /// <summary>"address:port", as YARP's destination id.</summary>
     public string Id { get; } = id;
@@ -133,6 +134,9 @@ internal sealed class OutboundDestination(string id, string address, string pref
     public string Prefix { get; } = prefix;
 
     public HttpTransformer Transformer { get; } = transformer;
+
+    /// <summary>The endpoint's SPIFFE ID from the config ("" when it has none): telemetry tells mTLS hops by it.</summary>
+    public string Identity { get; } = identity;
 
     /// <summary>In-flight count and latency average, shared by every route table holding this (cluster, destination).</summary>
     public DestinationStats Stats { get; } = stats ?? new DestinationStats(TimeProvider.System);

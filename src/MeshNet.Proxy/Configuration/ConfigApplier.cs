@@ -18,9 +18,16 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
 
     private readonly SemaphoreSlim _serial = new(1, 1);
     private ProxySnapshot _current = ProxySnapshot.Empty;
+    private long _appliedAt;
 
     /// <summary>The last good snapshot (empty until the first accepted response).</summary>
     public ProxySnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>When the last response was accepted (and so ACKed), as a <see cref="TimeProvider"/> timestamp; null before.</summary>
+    public long? LastAppliedTimestamp => Interlocked.Read(ref _appliedAt) is var at and not 0 ? at : null;
+
+    /// <summary>Raised after a snapshot became the last good one, on the applying thread (one at a time, in order).</summary>
+    public event Action<ProxySnapshot>? Applied;
 
     /// <summary>Returns null when applied, else the reason it was rejected.</summary>
     public async Task<string?> ApplyAsync(DiscoveryResponse response, CancellationToken cancellationToken)
@@ -50,8 +57,10 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
             }
 
             Interlocked.Exchange(ref _current, next);
+            Interlocked.Exchange(ref _appliedAt, time.GetTimestamp());
             // Built and checked during validation, so this swap cannot fail.
             dns.Update(next.DnsTable);
+            Applied?.Invoke(next);
             LogApplied(logger, next.Version, response.FullState, next.VirtualHosts.Count, next.Clusters.Count, next.DnsServices.Count);
             return null;
         }

@@ -27,6 +27,9 @@ internal sealed record ProxySnapshot(
     /// <summary>The record table built from <see cref="DnsServices"/> when the snapshot was validated.</summary>
     public MeshNet.Dns.DnsRecordTable DnsTable { get; init; } = MeshNet.Dns.DnsRecordTable.Empty();
 
+    /// <summary>What the sidecar reports about traffic (workload label, access log); null until the control plane sends it.</summary>
+    public Protocol.V1.Telemetry? Telemetry { get; init; }
+
     /// <summary>True once any configuration was accepted.</summary>
     public bool IsApplied => Version.Length > 0;
 
@@ -38,6 +41,7 @@ internal sealed record ProxySnapshot(
         response.Clusters.AddRange(Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal));
         response.DnsServices.AddRange(DnsServices.Values.OrderBy(d => d.Key, StringComparer.Ordinal));
         response.DnsZone = DnsZone;
+        response.Telemetry = Telemetry;
         return response;
     }
 }

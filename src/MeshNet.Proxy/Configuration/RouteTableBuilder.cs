@@ -57,7 +57,8 @@ internal static class RouteTableBuilder
                 e.Address,
                 HostKeys.DestinationPrefix(e.Address, e.Port),
                 e.Meshed ? TransformerFor(transformers, e.TargetPort) : OutboundTransformer.Unmeshed,
-                balancing.StatsFor(ids[i])))
+                balancing.StatsFor(ids[i]),
+                e.Identity))
             .ToArray();
         balancing.Retain(ids.ToHashSet(StringComparer.Ordinal));
 

@@ -47,6 +47,7 @@ internal static class SnapshotUpdater
         {
             DnsServices = dnsServices.ToFrozenDictionary(StringComparer.Ordinal),
             DnsZone = response.DnsZone ?? (response.FullState ? null : current.DnsZone),
+            Telemetry = response.Telemetry ?? (response.FullState ? null : current.Telemetry),
         };
 
         error = SnapshotValidator.Validate(next, ownListeners ?? OwnListeners.None);

@@ -219,6 +219,8 @@ internal sealed partial class DiscoveryClient(
             Subdomain = options.Subdomain,
         };
         node.Labels.Add(options.Labels);
+        node.Annotations.Add(options.Annotations);
+        node.AdminAddress = options.AdminAdvertise ?? AdvertisedAdmin().ToString();
         foreach (var port in options.Ports)
         {
             node.Ports.Add(new WorkloadPort { Name = port.Name, Port = (uint)port.Port, Protocol = "TCP" });
@@ -230,6 +232,13 @@ internal sealed partial class DiscoveryClient(
         }
 
         return node;
+    }
+
+    /// <summary>The bound admin endpoint; when it listens on every address, the advertised inbound address stands in for its IP.</summary>
+    private IPEndPoint AdvertisedAdmin()
+    {
+        var admin = listeners.Admin;
+        return admin.Address.Equals(IPAddress.Any) || admin.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(AdvertisedAddress(), admin.Port) : admin;
     }
 
     /// <summary>The inbound listener's IP; when it listens on every address, the app's address stands in for it.</summary>

@@ -6,6 +6,7 @@ using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Hosting;
 using MeshNet.Proxy.Identity;
 using MeshNet.Proxy.Interception;
+using MeshNet.Proxy.Telemetry;
 using MeshNet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,7 @@ internal sealed partial class InboundHandler : IDisposable
     private readonly int _appPort;
     private readonly InboundAuthorization _authorization;
     private readonly bool _labelPeers;
+    private readonly RequestTelemetry _telemetry;
 
     // Prefix strings per port, so a request does not format one; bounded by the ports apps actually use.
     private readonly ConcurrentDictionary<int, string> _prefixes = new();
@@ -41,8 +43,10 @@ internal sealed partial class InboundHandler : IDisposable
         ListenerEndpoints listeners,
         ConfigApplier applier,
         ICertificateSource certificates,
+        RequestTelemetry telemetry,
         ILogger<InboundHandler> logger)
     {
+        _telemetry = telemetry;
         _labelPeers = certificates.Enabled;
         _forwarder = forwarder;
         _listeners = listeners;
@@ -56,62 +60,70 @@ internal sealed partial class InboundHandler : IDisposable
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var headers = context.Request.Headers;
-        int port;
-        if (InterceptedConnection.TargetPort(context) is { } redirected)
+        var start = _telemetry.Start(context);
+        try
         {
-            // Redirected by the interception rules: the port the peer addressed is the app port.
-            headers.Remove(MeshHeaders.TargetPort);
-            port = redirected;
-            if (_listeners.IsOwnPort(port))
+            var headers = context.Request.Headers;
+            int port;
+            if (InterceptedConnection.TargetPort(context) is { } redirected)
             {
-                LogBadTargetPort(_logger, port.ToString(CultureInfo.InvariantCulture));
-                OutboundHandler.Reject(context, StatusCodes.Status400BadRequest, MeshHeaders.BadTargetPort);
+                // Redirected by the interception rules: the port the peer addressed is the app port.
+                headers.Remove(MeshHeaders.TargetPort);
+                port = redirected;
+                if (_listeners.IsOwnPort(port))
+                {
+                    LogBadTargetPort(_logger, port.ToString(CultureInfo.InvariantCulture));
+                    OutboundHandler.Reject(context, StatusCodes.Status400BadRequest, MeshHeaders.BadTargetPort);
+                    return;
+                }
+            }
+            else if (headers.TryGetValue(MeshHeaders.TargetPort, out var values))
+            {
+                headers.Remove(MeshHeaders.TargetPort);
+                if (values.Count != 1
+                    || !int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out port)
+                    || port is < 1 or > 65535
+                    || _listeners.IsOwnPort(port))
+                {
+                    LogBadTargetPort(_logger, values.ToString());
+                    OutboundHandler.Reject(context, StatusCodes.Status400BadRequest, MeshHeaders.BadTargetPort);
+                    return;
+                }
+            }
+            else
+            {
+                port = _appPort != 0 ? _appPort : (int)(_applier.Current.Inbound?.DefaultPort ?? 0);
+                if (port == 0 || _listeners.IsOwnPort(port))
+                {
+                    LogNoAppPort(_logger);
+                    OutboundHandler.Reject(context, StatusCodes.Status503ServiceUnavailable, MeshHeaders.NoAppPort);
+                    return;
+                }
+            }
+
+            headers.Remove(MeshPeer.Header);
+            if (_labelPeers)
+            {
+                headers[MeshPeer.Header] = (MeshPeer.From(context) ?? MeshPeer.Plaintext).Label;
+            }
+
+            // Path normalisation and policy: refused requests are answered here (400 bad-path, 403 authz-denied).
+            if (_authorization.Authorize(context, port) is not { } transformer)
+            {
                 return;
             }
-        }
-        else if (headers.TryGetValue(MeshHeaders.TargetPort, out var values))
-        {
-            headers.Remove(MeshHeaders.TargetPort);
-            if (values.Count != 1
-                || !int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out port)
-                || port is < 1 or > 65535
-                || _listeners.IsOwnPort(port))
+
+            var prefix = _prefixes.GetOrAdd(port, static (p, address) => HostKeys.DestinationPrefix(address.ToString(), (uint)p), _appAddress);
+            // Empty, not Default: copy the request as it came (original Host included) without adding X-Forwarded-*.
+            var error = await _forwarder.SendAsync(context, prefix, _invoker, RequestVersions.For(context.Request), transformer).ConfigureAwait(false);
+            if (error != ForwarderError.None)
             {
-                LogBadTargetPort(_logger, values.ToString());
-                OutboundHandler.Reject(context, StatusCodes.Status400BadRequest, MeshHeaders.BadTargetPort);
-                return;
+                ForwarderErrors.Report(context, error, prefix, _logger);
             }
         }
-        else
+        finally
         {
-            port = _appPort != 0 ? _appPort : (int)(_applier.Current.Inbound?.DefaultPort ?? 0);
-            if (port == 0 || _listeners.IsOwnPort(port))
-            {
-                LogNoAppPort(_logger);
-                OutboundHandler.Reject(context, StatusCodes.Status503ServiceUnavailable, MeshHeaders.NoAppPort);
-                return;
-            }
-        }
-
-        headers.Remove(MeshPeer.Header);
-        if (_labelPeers)
-        {
-            headers[MeshPeer.Header] = (MeshPeer.From(context) ?? MeshPeer.Plaintext).Label;
-        }
-
-        // Path normalisation and policy: refused requests are answered here (400 bad-path, 403 authz-denied).
-        if (_authorization.Authorize(context, port) is not { } transformer)
-        {
-            return;
-        }
-
-        var prefix = _prefixes.GetOrAdd(port, static (p, address) => HostKeys.DestinationPrefix(address.ToString(), (uint)p), _appAddress);
-        // Empty, not Default: copy the request as it came (original Host included) without adding X-Forwarded-*.
-        var error = await _forwarder.SendAsync(context, prefix, _invoker, RequestVersions.For(context.Request), transformer).ConfigureAwait(false);
-        if (error != ForwarderError.None)
-        {
-            ForwarderErrors.Report(context, error, prefix, _logger);
+            _telemetry.Complete(context, new RequestOutcome(TrafficDirection.Inbound, start, string.Empty));
         }
     }
 

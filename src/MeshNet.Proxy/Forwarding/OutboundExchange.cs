@@ -1,5 +1,6 @@
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Resilience;
+using MeshNet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -27,14 +28,19 @@ internal sealed partial class OutboundExchange
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AttemptTimerPool _timers;
+    private readonly RequestTelemetry _telemetry;
+    private readonly string _service;
     private readonly long _start;
 
     private ReplayableBody? _body;
     private bool _methodRetriable;
     private int _attempt;
     private int? _heldBackStatus;
+    private OutboundDestination? _destination;
+    private int _sent;
 
-    public OutboundExchange(HttpContext context, ClusterEntry cluster, IHttpForwarder forwarder, TimeProvider time, ILogger logger, AttemptTimerPool timers)
+    /// <param name="service">The routed Service ("namespace/name"), for telemetry.</param>
+    public OutboundExchange(HttpContext context, ClusterEntry cluster, string service, IHttpForwarder forwarder, RequestTelemetry telemetry, TimeProvider time, ILogger logger, AttemptTimerPool timers)
     {
         _context = context;
         _cluster = cluster;
@@ -45,8 +51,10 @@ internal sealed partial class OutboundExchange
         _time = time;
         _logger = logger;
         _timers = timers;
-        // Only a request timeout reads the start; without one the clock is not asked.
-        _start = _policy.RequestTimeout is null ? 0 : time.GetTimestamp();
+        _telemetry = telemetry;
+        _service = service;
+        // The request timeout and the duration metric both count from here.
+        _start = telemetry.Start(context);
     }
 
     /// <summary>Set when a forwarded response is a retriable failure the budget did not let us retry.</summary>
@@ -73,6 +81,7 @@ internal sealed partial class OutboundExchange
             stats.CountOverflow();
             LogOverloaded(_logger, _cluster.Name, _resilience.Breaker.ActiveRequests);
             OutboundHandler.Reject(_context, StatusCodes.Status503ServiceUnavailable, MeshHeaders.Overloaded);
+            Completed();
             return;
         }
 
@@ -106,7 +115,8 @@ internal sealed partial class OutboundExchange
                         return;
                     }
 
-                    var destination = lease.Destination;
+                    var destination = _destination = lease.Destination;
+                    _sent++;
                     stats.CountAttempt();
                     _heldBackStatus = null;
                     var timer = AttemptTimer();
@@ -162,8 +172,12 @@ internal sealed partial class OutboundExchange
         finally
         {
             _resilience.Breaker.ExitRequest();
+            Completed();
         }
     }
+
+    /// <summary>The exchange's one report to telemetry, whichever way it ended.</summary>
+    private void Completed() => _telemetry.Complete(_context, new RequestOutcome(TrafficDirection.Outbound, _start, _service, _destination, _sent));
 
     /// <summary>Asked by the transformer for every upstream response: true to drop it and retry.</summary>
     public bool HoldBackForRetry(int status)

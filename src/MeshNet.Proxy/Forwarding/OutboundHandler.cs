@@ -1,5 +1,6 @@
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Interception;
+using MeshNet.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -11,7 +12,7 @@ namespace MeshNet.Proxy.Forwarding;
 /// absolute-form target, which Kestrel reconciles with Host). One lookup picks the virtual host, the route picks a
 /// cluster, and an <see cref="OutboundExchange"/> forwards under the cluster's resilience policy with the original Host.
 /// </summary>
-internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpForwarder forwarder, TimeProvider time, ILogger<OutboundHandler> logger)
+internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpForwarder forwarder, RequestTelemetry telemetry, TimeProvider time, ILogger<OutboundHandler> logger)
 {
     private readonly AttemptTimerPool _timers = new(time);
 
@@ -22,21 +23,26 @@ internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpF
         var host = intercepted ?? context.Request.Host.Value;
         if (string.IsNullOrEmpty(host) || !routes.Current.TryFind(host, out var virtualHost))
         {
-            LogNoRoute(logger, host ?? string.Empty, context.Request.Path.Value ?? string.Empty);
-            Reject(context, StatusCodes.Status404NotFound, MeshHeaders.NoRoute);
-            return Task.CompletedTask;
+            return NoRoute(context, host ?? string.Empty);
         }
 
         var route = virtualHost.Match(context.Request);
         if (route is null)
         {
-            LogNoRoute(logger, host, context.Request.Path.Value ?? string.Empty);
-            Reject(context, StatusCodes.Status404NotFound, MeshHeaders.NoRoute);
-            return Task.CompletedTask;
+            return NoRoute(context, host);
         }
 
         // A headless Service's pod IP:port goes to that pod (the cluster's Pick sees the intercepted address).
-        return new OutboundExchange(context, route.PickCluster(), forwarder, time, logger, _timers).RunAsync();
+        return new OutboundExchange(context, route.PickCluster(), virtualHost.Service, forwarder, telemetry, time, logger, _timers).RunAsync();
+    }
+
+    private Task NoRoute(HttpContext context, string host)
+    {
+        var start = telemetry.Start(context);
+        LogNoRoute(logger, host, context.Request.Path.Value ?? string.Empty);
+        Reject(context, StatusCodes.Status404NotFound, MeshHeaders.NoRoute);
+        telemetry.Complete(context, new RequestOutcome(TrafficDirection.Outbound, start, string.Empty));
+        return Task.CompletedTask;
     }
 
     internal static void Reject(HttpContext context, int status, string reason)

@@ -2,6 +2,8 @@ using System.Net;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Gateway;
 using MeshNet.Proxy.Interception;
+using MeshNet.Proxy.Telemetry;
+using MeshNet.Proxy.Telemetry.Metrics;
 using MeshNet.Proxy.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -64,13 +66,13 @@ internal sealed class ProxyApplication : IAsyncDisposable
             kestrel.AllowAlternateSchemes = true;
             // A proxy must not cap what the app and its peers agree to send.
             kestrel.Limits.MaxRequestBodySize = null;
-            Listen(kestrel, 0, options.Inbound, InterceptionMiddleware.UseInboundInterception, InboundMtlsMiddleware.UseInboundMtls);
-            Listen(kestrel, 1, options.Outbound, InterceptionMiddleware.UseOutboundInterception);
+            Listen(kestrel, 0, options.Inbound, InterceptionMiddleware.UseInboundInterception, InboundMtlsMiddleware.UseInboundMtls, TrafficDirection.Inbound);
+            Listen(kestrel, 1, options.Outbound, InterceptionMiddleware.UseOutboundInterception, direction: TrafficDirection.Outbound);
             Listen(kestrel, 2, options.Admin, static _ => { });
             for (var i = 0; i < options.Exposes.Length; i++)
             {
                 var host = options.Exposes[i].Host;
-                Listen(kestrel, 3 + i, options.Exposes[i].Listen, listen => listen.UseExposedHost(host));
+                Listen(kestrel, 3 + i, options.Exposes[i].Listen, listen => listen.UseExposedHost(host), direction: TrafficDirection.Outbound);
             }
         });
 
@@ -131,13 +133,20 @@ internal sealed class ProxyApplication : IAsyncDisposable
         + (Endpoints.Exposed.Count == 0 ? string.Empty : $" exposed={string.Join(',', Endpoints.Exposed)}");
 
     /// <param name="protocols">What follows interception; by default HTTP/1.1 and h2c prior knowledge on one cleartext port.</param>
-    private void Listen(KestrelServerOptions kestrel, int index, IPEndPoint endPoint, Action<ListenOptions> interception, Action<ListenOptions>? protocols = null) =>
+    /// <param name="direction">Which TCP counters the listener's connections go to; null (admin) for none.</param>
+    private void Listen(KestrelServerOptions kestrel, int index, IPEndPoint endPoint, Action<ListenOptions> interception, Action<ListenOptions>? protocols = null, TrafficDirection? direction = null) =>
         kestrel.Listen(endPoint, listen =>
         {
             // First, before anything reads bytes: a passed-through connection may be server-first.
             interception(listen);
             listen.Protocols = HttpProtocols.Http1AndHttp2;
             (protocols ?? Http2PriorKnowledgeDetector.UseHttp2PriorKnowledgeDetection)(listen);
+            if (direction is { } counted)
+            {
+                // Innermost: after TLS, so the counters know whether the connection is mTLS.
+                listen.UseConnectionMetrics(counted);
+            }
+
             _listenOptions[index] = listen;
         });
 }

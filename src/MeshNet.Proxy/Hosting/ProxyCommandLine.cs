@@ -18,6 +18,7 @@ internal static class ProxyCommandLine
           --name NAME               workload name (default: host name)
           --namespace NS            workload namespace (default "default")
           --labels k=v,k=v          workload labels
+          --annotations k=v,k=v     pod annotations (meshnet.io/access-log=json turns the access log on)
           --service-account NAME    service account (default "default")
           --hostname NAME           the pod's spec.hostname (StatefulSet-style DNS name), with --subdomain
           --subdomain NAME          the pod's spec.subdomain: the headless Service that gives it a DNS name
@@ -27,6 +28,7 @@ internal static class ProxyCommandLine
           --inbound ADDR:PORT       inbound listener (default 127.0.0.1:15006)
           --outbound ADDR:PORT      outbound listener (default 127.0.0.1:15001)
           --admin ADDR:PORT         admin listener (default 127.0.0.1:15000)
+          --admin-advertise IP:PORT admin address the control plane scrapes /metrics at (default: the bound admin address)
           --readiness-path PATH     HTTP GET probe path on the app (default: TCP connect probe)
           --probe-interval DURATION readiness probe interval, e.g. 500ms, 1s (default 1s)
           --probe-failure-threshold N  consecutive failures before a ready app turns unready (default 3)
@@ -176,6 +178,10 @@ internal static class ProxyCommandLine
                 return DnsLabel(flag, value, out error) ? options with { Subdomain = value } : options;
             case "--labels":
                 return ParseLabels(value, out var labels, out error) ? options with { Labels = labels } : options;
+            case "--annotations":
+                return ParseLabels(value, out var annotations, out error, flag) ? options with { Annotations = options.Annotations.SetItems(annotations) } : options;
+            case "--admin-advertise":
+                return TryEndPoint(flag, value, out var advertised, out error) ? options with { AdminAdvertise = advertised.ToString() } : options;
             case "--app-address":
                 if (!IPAddress.TryParse(value, out var address))
                 {
@@ -286,7 +292,7 @@ internal static class ProxyCommandLine
         return valid;
     }
 
-    private static bool ParseLabels(string value, out ImmutableDictionary<string, string> labels, out string? error)
+    private static bool ParseLabels(string value, out ImmutableDictionary<string, string> labels, out string? error, string flag = "--labels")
     {
         var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         labels = builder.ToImmutable();
@@ -296,7 +302,7 @@ internal static class ProxyCommandLine
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                error = $"--labels: '{pair}' is not key=value";
+                error = $"{flag}: '{pair}' is not key=value";
                 return false;
             }
 

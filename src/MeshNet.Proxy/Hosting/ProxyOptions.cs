@@ -18,6 +18,15 @@ internal sealed record ProxyOptions
 
     public string ServiceAccount { get; init; } = "default";
 
+    /// <summary>The pod's annotations (meshnet.io/access-log, ...), sent to the control plane in the Node.</summary>
+    public ImmutableDictionary<string, string> Annotations { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>
+    /// The admin "IP:port" the control plane scrapes /metrics at, when the bound admin address is not reachable from it
+    /// (a pod's loopback); null advertises the bound admin endpoint.
+    /// </summary>
+    public string? AdminAdvertise { get; init; }
+
     /// <summary>spec.hostname of the pod, or empty.</summary>
     public string Hostname { get; init; } = string.Empty;
 

@@ -8,6 +8,7 @@ using MeshNet.Proxy.Forwarding;
 using MeshNet.Proxy.Identity;
 using MeshNet.Proxy.Tls;
 using MeshNet.Proxy.Resilience;
+using MeshNet.Proxy.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
@@ -43,6 +44,7 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<DnsProxy>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsProxy>());
 
+        services.AddMeshTelemetry();
         services.AddSingleton<OutboundHandler>();
         services.AddSingleton<InboundHandler>();
         services.AddSingleton<AdminHandler>();
