@@ -7,6 +7,7 @@ using MeshNet.Proxy.Hosting;
 using MeshNet.Proxy.Identity;
 using MeshNet.Proxy.Interception;
 using MeshNet.Proxy.Telemetry;
+using MeshNet.Proxy.Telemetry.Tracing;
 using MeshNet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,7 @@ internal sealed partial class InboundHandler : IDisposable
     private readonly InboundAuthorization _authorization;
     private readonly bool _labelPeers;
     private readonly RequestTelemetry _telemetry;
+    private readonly ProxyTracer _tracer;
 
     // Prefix strings per port, so a request does not format one; bounded by the ports apps actually use.
     private readonly ConcurrentDictionary<int, string> _prefixes = new();
@@ -44,8 +46,10 @@ internal sealed partial class InboundHandler : IDisposable
         ConfigApplier applier,
         ICertificateSource certificates,
         RequestTelemetry telemetry,
+        ProxyTracer tracer,
         ILogger<InboundHandler> logger)
     {
+        _tracer = tracer;
         _telemetry = telemetry;
         _labelPeers = certificates.Enabled;
         _forwarder = forwarder;
@@ -58,7 +62,25 @@ internal sealed partial class InboundHandler : IDisposable
         _invoker = clientFactory.CreateClient(new ForwarderHttpClientContext { NewConfig = HttpClientConfig.Empty });
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context) => _tracer.IsActive ? TracedAsync(context) : DeliverAsync(context);
+
+    private async Task TracedAsync(HttpContext context)
+    {
+        var span = _tracer.StartInbound(context);
+        try
+        {
+            await DeliverAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ProxyTracer.StopServer(span, context, ex);
+            throw;
+        }
+
+        ProxyTracer.StopServer(span, context);
+    }
+
+    private async Task DeliverAsync(HttpContext context)
     {
         var start = _telemetry.Start(context);
         try

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Resilience;
 using MeshNet.Proxy.Telemetry;
+using MeshNet.Proxy.Telemetry.Tracing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -29,6 +31,7 @@ internal sealed partial class OutboundExchange
     private readonly ILogger _logger;
     private readonly AttemptTimerPool _timers;
     private readonly RequestTelemetry _telemetry;
+    private readonly Activity? _span;
     private readonly string _service;
     private readonly long _start;
 
@@ -40,8 +43,10 @@ internal sealed partial class OutboundExchange
     private int _sent;
 
     /// <param name="service">The routed Service ("namespace/name"), for telemetry.</param>
-    public OutboundExchange(HttpContext context, ClusterEntry cluster, string service, IHttpForwarder forwarder, RequestTelemetry telemetry, TimeProvider time, ILogger logger, AttemptTimerPool timers)
+    /// <param name="span">The request's span when it is traced, else null: each attempt gets a child span.</param>
+    public OutboundExchange(HttpContext context, ClusterEntry cluster, string service, IHttpForwarder forwarder, RequestTelemetry telemetry, TimeProvider time, ILogger logger, AttemptTimerPool timers, Activity? span = null)
     {
+        _span = span;
         _context = context;
         _cluster = cluster;
         _resilience = cluster.Resilience;
@@ -123,6 +128,7 @@ internal sealed partial class OutboundExchange
                     ForwarderError error;
                     AttemptOutcome outcome;
                     bool timedOut;
+                    var attemptSpan = _span is null ? null : ProxyTracer.StartAttempt(_span, _context, destination, _attempt);
                     try
                     {
                         error = await _forwarder.SendAsync(
@@ -134,10 +140,11 @@ internal sealed partial class OutboundExchange
                             timer?.Token ?? CancellationToken.None).ConfigureAwait(false);
                         (outcome, timedOut) = Classify(error, timer);
                     }
-                    catch
+                    catch (Exception ex)
                     {
                         // Every picked lease is completed exactly once, or the balancer's in-flight count drifts.
                         lease.Complete(false);
+                        ProxyTracer.StopAttempt(attemptSpan, null, ex.GetType().FullName, null);
                         throw;
                     }
                     finally
@@ -148,6 +155,7 @@ internal sealed partial class OutboundExchange
                         }
                     }
 
+                    TraceAttempt(attemptSpan, error, outcome);
                     lease.Complete(outcome.IsSuccess());
                     _resilience.Record(destination.Id, outcome);
 
@@ -178,6 +186,19 @@ internal sealed partial class OutboundExchange
 
     /// <summary>The exchange's one report to telemetry, whichever way it ended.</summary>
     private void Completed() => _telemetry.Complete(_context, new RequestOutcome(TrafficDirection.Outbound, _start, _service, _destination, _sent));
+
+    /// <summary>Ends an attempt's span with the upstream's status (also one held back for a retry) or the failure.</summary>
+    private void TraceAttempt(Activity? span, ForwarderError error, AttemptOutcome outcome)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        var status = _heldBackStatus ?? (error == ForwarderError.None || _context.Response.HasStarted ? _context.Response.StatusCode : null);
+        var meshError = _heldBackStatus is null && _context.Response.Headers[MeshHeaders.Error] is { Count: > 0 } reason ? reason.ToString() : null;
+        ProxyTracer.StopAttempt(span, status, error == ForwarderError.None ? null : outcome.ToString(), meshError);
+    }
 
     /// <summary>Asked by the transformer for every upstream response: true to drop it and retry.</summary>
     public bool HoldBackForRetry(int status)

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Interception;
 using MeshNet.Proxy.Telemetry;
+using MeshNet.Proxy.Telemetry.Tracing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -12,11 +14,30 @@ namespace MeshNet.Proxy.Forwarding;
 /// absolute-form target, which Kestrel reconciles with Host). One lookup picks the virtual host, the route picks a
 /// cluster, and an <see cref="OutboundExchange"/> forwards under the cluster's resilience policy with the original Host.
 /// </summary>
-internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpForwarder forwarder, RequestTelemetry telemetry, TimeProvider time, ILogger<OutboundHandler> logger)
+internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpForwarder forwarder, RequestTelemetry telemetry, ProxyTracer tracer, TimeProvider time, ILogger<OutboundHandler> logger)
 {
     private readonly AttemptTimerPool _timers = new(time);
 
-    public Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context) => tracer.IsActive ? TracedAsync(context) : RouteAsync(context, null);
+
+    private async Task TracedAsync(HttpContext context)
+    {
+        var span = tracer.StartOutbound(context);
+        try
+        {
+            await RouteAsync(context, span).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ProxyTracer.StopServer(span, context, ex);
+            throw;
+        }
+
+        ProxyTracer.StopServer(span, context);
+    }
+
+    /// <param name="span">The request's span when it is traced: attempts become its children.</param>
+    private Task RouteAsync(HttpContext context, Activity? span)
     {
         // Intercepted: the ClusterIP:port the app dialled picks the virtual host; Host still goes upstream unchanged.
         var intercepted = InterceptedConnection.VirtualHost(context);
@@ -33,7 +54,8 @@ internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpF
         }
 
         // A headless Service's pod IP:port goes to that pod (the cluster's Pick sees the intercepted address).
-        return new OutboundExchange(context, route.PickCluster(), virtualHost.Service, forwarder, telemetry, time, logger, _timers).RunAsync();
+        ProxyTracer.SetDestination(span, virtualHost.Service);
+        return new OutboundExchange(context, route.PickCluster(), virtualHost.Service, forwarder, telemetry, time, logger, _timers, span).RunAsync();
     }
 
     private Task NoRoute(HttpContext context, string host)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using MeshNet.Proxy.Gateway;
+using MeshNet.Proxy.Telemetry.Tracing;
 
 namespace MeshNet.Proxy.Hosting;
 
@@ -38,6 +39,9 @@ internal static class ProxyCommandLine
           --join-token TOKEN        token the control plane certifies this sidecar with (or env MESHNET_JOIN_TOKEN);
                                     without one, mTLS is off and traffic stays plaintext
           --trust-domain NAME       SPIFFE trust domain (default cluster.local)
+          --otlp-endpoint URL       export spans over OTLP (or env OTEL_EXPORTER_OTLP_ENDPOINT); off without one
+          --otlp-protocol P         grpc or http/protobuf (or env OTEL_EXPORTER_OTLP_PROTOCOL; default grpc)
+          --trace-sampling RATIO    parent-based ratio of new traces kept, 0 to 1 (or env OTEL_TRACES_SAMPLER[_ARG]; default 1)
           --expose ADDR:PORT=HOST:PORT  gateway role: a listener whose requests are routed like outbound
                                     requests to HOST:PORT, e.g. 127.0.100.1:80=frontend.blog:80 (repeatable)
           --help                    show this help
@@ -54,6 +58,7 @@ internal static class ProxyCommandLine
         var options = new ProxyOptions();
         var ports = ImmutableArray.CreateBuilder<NamedPort>();
         var exposes = ImmutableArray.CreateBuilder<ExposedListener>();
+        var tracingFlags = new TracingFlags();
         error = null;
         help = false;
 
@@ -92,6 +97,16 @@ internal static class ProxyCommandLine
                 return null;
             }
 
+            if (TracingFlags.IsTracingFlag(flag))
+            {
+                if (!tracingFlags.Apply(flag, value, out error))
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
             if (flag == "--expose")
             {
                 if (ExposedListener.Parse(value, out error) is not { } exposed)
@@ -116,6 +131,12 @@ internal static class ProxyCommandLine
             options = options with { JoinToken = token };
         }
 
+        if (tracingFlags.Resolve(Environment.GetEnvironmentVariable, out error) is not { } tracing)
+        {
+            return null;
+        }
+
+        options = options with { Tracing = tracing };
         error = DistinctListenerPorts(options);
         return error is null ? options : null;
     }

@@ -86,6 +86,9 @@ internal sealed record ProxyOptions
     /// <summary>Trust domain of this sidecar's SPIFFE ID and of every peer it accepts.</summary>
     public string TrustDomain { get; init; } = "cluster.local";
 
+    /// <summary>Span export and sampling (--otlp-endpoint, --otlp-protocol, --trace-sampling, OTEL_* variables); off by default.</summary>
+    public Telemetry.Tracing.TracingOptions Tracing { get; init; } = Telemetry.Tracing.TracingOptions.Off;
+
     public const uint DefaultMark = 1337;
 
     public const int DefaultDnsPort = 15053;

@@ -45,6 +45,7 @@ internal static class ProxyServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DnsProxy>());
 
         services.AddMeshTelemetry();
+        services.AddSingleton<Telemetry.Tracing.ProxyTracer>();
         services.AddSingleton<OutboundHandler>();
         services.AddSingleton<InboundHandler>();
         services.AddSingleton<AdminHandler>();
