@@ -9,7 +9,8 @@ namespace MeshNet.ControlPlane.Injection;
 /// the answer is an AdmissionReview that echoes the request's uid when one can be read. Deciding has no side
 /// effects at all (nothing is stored or sent; only the caller's log line), so a dryRun request gets the same answer.
 /// </summary>
-internal sealed class AdmissionReviewHandler(InjectionSettings settings)
+/// <param name="controlPlaneCa">The PEM roots injected sidecars verify the control plane with, read per review (a CA reload changes them).</param>
+internal sealed class AdmissionReviewHandler(InjectionSettings settings, Func<string?>? controlPlaneCa = null)
 {
     /// <summary>Kubernetes caps a request object at about 1.5 MiB in etcd; a pod near 1 MiB is already absurd.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
@@ -76,7 +77,8 @@ internal sealed class AdmissionReviewHandler(InjectionSettings settings)
             return AdmissionReply.Deny(uid, 400, "the AdmissionReview request has no pod object");
         }
 
-        var result = SidecarInjector.Inject(pod, namespaceEnabled ? EnabledNamespace : null, settings);
+        var effective = controlPlaneCa?.Invoke() is { } ca ? settings with { ControlPlaneCa = ca } : settings;
+        var result = SidecarInjector.Inject(pod, namespaceEnabled ? EnabledNamespace : null, effective);
         return result.Outcome switch
         {
             InjectionOutcome.Injected => AdmissionReply.Allow(

@@ -20,7 +20,11 @@ internal static class InjectionServiceCollectionExtensions
         Func<IServiceProvider, IEnumerable<X509Certificate2>> caRoots)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSingleton(new AdmissionReviewHandler(options.Injection with { TrustDomain = trustDomain }));
+        services.AddSingleton(sp =>
+        {
+            var bundle = new RootsPem(() => caRoots(sp));
+            return new AdmissionReviewHandler(options.Injection with { TrustDomain = trustDomain }, () => bundle.Current);
+        });
         if (options.Listen is null)
         {
             return services;
@@ -50,5 +54,28 @@ internal static class InjectionServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>The roots as PEM, converted again only when the set of roots (by thumbprint) changed.</summary>
+    private sealed class RootsPem(Func<IEnumerable<X509Certificate2>> roots)
+    {
+        private (string Key, string Pem)? _last;
+
+        public string Current
+        {
+            get
+            {
+                var now = roots().ToList();
+                var key = string.Join(',', now.Select(r => r.Thumbprint));
+                if (_last is { } last && last.Key == key)
+                {
+                    return last.Pem;
+                }
+
+                var pem = WebhookCaBundlePatcher.BundlePem(now);
+                _last = (key, pem);
+                return pem;
+            }
+        }
     }
 }

@@ -12,6 +12,9 @@ public static class InjectionNames
     public const string Enabled = "enabled";
     public const string Disabled = "disabled";
 
+    /// <summary>Set by the injector: the control plane's CA bundle, which the sidecar reads back through the downward API.</summary>
+    public const string ControlPlaneCa = "meshnet.io/control-plane-ca";
+
     public const string ProxyCpuRequest = "meshnet.io/proxy-cpu-request";
     public const string ProxyCpuLimit = "meshnet.io/proxy-cpu-limit";
     public const string ProxyMemoryRequest = "meshnet.io/proxy-memory-request";
@@ -22,6 +25,9 @@ public static class InjectionNames
 
     /// <summary>Projected service-account token with audience "meshnet" (the control plane's TokenReview input).</summary>
     public const string TokenVolume = "meshnet-token";
+
+    /// <summary>Downward-API volume holding the control-plane CA annotation as a file.</summary>
+    public const string CaVolume = "meshnet-ca";
 
     /// <summary>Writable scratch space, so both containers can run with a read-only root filesystem.</summary>
     public const string ScratchVolume = "meshnet-tmp";

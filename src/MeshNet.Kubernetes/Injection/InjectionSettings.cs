@@ -14,9 +14,18 @@ public sealed record InjectionSettings
     public string ImagePullPolicy { get; init; } = "IfNotPresent";
 
     /// <summary>The control plane's gRPC address as injected sidecars dial it.</summary>
-    public Uri ControlPlane { get; init; } = new("http://meshnet-control.meshnet-system.svc:15010");
+    public Uri ControlPlane { get; init; } = new("https://meshnet-control.meshnet-system.svc:15010");
 
     public string TrustDomain { get; init; } = "cluster.local";
+
+    /// <summary>
+    /// PEM roots an https:// <see cref="ControlPlane"/> chains to. Carried in the pod's own annotation
+    /// <c>meshnet.io/control-plane-ca</c> and mounted through the downward API, because a pod cannot mount a
+    /// ConfigMap or Secret of the control plane's namespace. Null: none (plaintext, or roots the image trusts).
+    /// </summary>
+    public string? ControlPlaneCa { get; init; }
+
+    public string CaDirectory { get; init; } = "/var/run/secrets/meshnet.io/ca";
 
     /// <summary>The sidecar's uid and gid; the init container's rules let this uid's traffic pass.</summary>
     public int ProxyUid { get; init; } = 1337;

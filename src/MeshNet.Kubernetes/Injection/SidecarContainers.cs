@@ -7,6 +7,7 @@ namespace MeshNet.Kubernetes.Injection;
 internal static class SidecarContainers
 {
     private const string ScratchMountPath = "/tmp";
+    private const string CaFileName = "ca.pem";
 
     /// <summary>
     /// <c>meshnet-proxy init</c>: installs the pod's nat rules, then exits. It runs as root because iptables needs
@@ -100,6 +101,24 @@ internal static class SidecarContainers
             args.AddRange(["--port", $"{port.Name}={Text(port.ContainerPort)}"]);
         }
 
+        List<V1EnvVar> env =
+        [
+            FieldEnv("POD_NAME", "metadata.name"),
+            FieldEnv("POD_NAMESPACE", "metadata.namespace"),
+            FieldEnv("POD_IP", "status.podIP"),
+            FieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
+        ];
+        if (settings.ControlPlaneCa is not null)
+        {
+            // The environment rather than --control-plane-ca: a sidecar image that predates the flag ignores it.
+            env.Add(new V1EnvVar { Name = "MESHNET_CONTROL_PLANE_CA", Value = $"{settings.CaDirectory}/{CaFileName}" });
+        }
+
+        List<V1VolumeMount> mounts =
+        [
+            new V1VolumeMount { Name = InjectionNames.TokenVolume, MountPath = settings.TokenDirectory, ReadOnlyProperty = true },
+            new V1VolumeMount { Name = InjectionNames.ScratchVolume, MountPath = ScratchMountPath, SubPath = "tmp" },
+        ];
         return new V1Container
         {
             Name = InjectionNames.ProxyContainer,
@@ -107,13 +126,7 @@ internal static class SidecarContainers
             ImagePullPolicy = settings.ImagePullPolicy,
             RestartPolicy = "Always",
             Args = args,
-            Env =
-            [
-                FieldEnv("POD_NAME", "metadata.name"),
-                FieldEnv("POD_NAMESPACE", "metadata.namespace"),
-                FieldEnv("POD_IP", "status.podIP"),
-                FieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
-            ],
+            Env = env,
             Ports = [new V1ContainerPort { Name = "meshnet-admin", ContainerPort = settings.AdminPort, Protocol = "TCP" }],
             Resources = resources,
             SecurityContext = new V1SecurityContext
@@ -130,13 +143,19 @@ internal static class SidecarContainers
             StartupProbe = AdminProbe("/ready", settings, periodSeconds: 1, failureThreshold: 120),
             ReadinessProbe = AdminProbe("/ready", settings, periodSeconds: 5, failureThreshold: 3),
             LivenessProbe = AdminProbe("/live", settings, periodSeconds: 10, failureThreshold: 3),
-            VolumeMounts =
-            [
-                new V1VolumeMount { Name = InjectionNames.TokenVolume, MountPath = settings.TokenDirectory, ReadOnlyProperty = true },
-                new V1VolumeMount { Name = InjectionNames.ScratchVolume, MountPath = ScratchMountPath, SubPath = "tmp" },
-            ],
+            VolumeMounts = settings.ControlPlaneCa is null ? mounts : [.. mounts, new V1VolumeMount { Name = InjectionNames.CaVolume, MountPath = settings.CaDirectory, ReadOnlyProperty = true }],
         };
     }
+
+    /// <summary>The CA annotation as <c>ca.pem</c> (the kubelet writes it before the container starts).</summary>
+    public static V1Volume CaVolume() => new()
+    {
+        Name = InjectionNames.CaVolume,
+        DownwardAPI = new V1DownwardAPIVolumeSource
+        {
+            Items = [new V1DownwardAPIVolumeFile { Path = CaFileName, FieldRef = new V1ObjectFieldSelector { FieldPath = $"metadata.annotations['{InjectionNames.ControlPlaneCa}']" } }],
+        },
+    };
 
     public static V1Volume TokenVolume(InjectionSettings settings) => new()
     {

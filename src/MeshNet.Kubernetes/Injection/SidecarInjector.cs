@@ -51,17 +51,21 @@ public static class SidecarInjector
 
         var patch = new JsonArray();
         var metadataPath = pathPrefix + "/metadata";
+        var added = Annotations(settings);
         if (podOrTemplate["metadata"] is not JsonObject)
         {
-            Add(patch, metadataPath, new JsonObject { ["annotations"] = Annotation() });
+            Add(patch, metadataPath, new JsonObject { ["annotations"] = added });
         }
         else if (podOrTemplate["metadata"]!["annotations"] is not JsonObject)
         {
-            Add(patch, metadataPath + "/annotations", Annotation());
+            Add(patch, metadataPath + "/annotations", added);
         }
         else
         {
-            Add(patch, metadataPath + "/annotations/" + Escape(InjectionNames.Injected), JsonValue.Create("true"));
+            foreach (var (key, value) in added)
+            {
+                Add(patch, metadataPath + "/annotations/" + Escape(key), value!.DeepClone());
+            }
         }
 
         var specPath = pathPrefix + "/spec";
@@ -79,16 +83,22 @@ public static class SidecarInjector
             Add(patch, specPath + "/initContainers", new JsonArray(init, proxy));
         }
 
-        var token = ToNode(SidecarContainers.TokenVolume(settings));
-        var scratch = ToNode(SidecarContainers.ScratchVolume());
+        List<JsonNode> volumes = [ToNode(SidecarContainers.TokenVolume(settings)), ToNode(SidecarContainers.ScratchVolume())];
+        if (settings.ControlPlaneCa is not null)
+        {
+            volumes.Add(ToNode(SidecarContainers.CaVolume()));
+        }
+
         if (podOrTemplate["spec"]!["volumes"] is JsonArray)
         {
-            Add(patch, specPath + "/volumes/-", token);
-            Add(patch, specPath + "/volumes/-", scratch);
+            foreach (var volume in volumes)
+            {
+                Add(patch, specPath + "/volumes/-", volume);
+            }
         }
         else
         {
-            Add(patch, specPath + "/volumes", new JsonArray(token, scratch));
+            Add(patch, specPath + "/volumes", new JsonArray([.. volumes]));
         }
 
         return new InjectionResult(InjectionOutcome.Injected, "injected", patch);
@@ -100,7 +110,16 @@ public static class SidecarInjector
         || (template.Spec.InitContainers ?? []).Concat(template.Spec.Containers ?? [])
             .Any(c => c.Name is InjectionNames.ProxyContainer or InjectionNames.InitContainer);
 
-    private static JsonObject Annotation() => new() { [InjectionNames.Injected] = "true" };
+    private static JsonObject Annotations(InjectionSettings settings)
+    {
+        var annotations = new JsonObject { [InjectionNames.Injected] = "true" };
+        if (settings.ControlPlaneCa is { } ca)
+        {
+            annotations[InjectionNames.ControlPlaneCa] = ca;
+        }
+
+        return annotations;
+    }
 
     private static void Add(JsonArray patch, string path, JsonNode value) =>
         patch.Add(new JsonObject { ["op"] = "add", ["path"] = path, ["value"] = value });

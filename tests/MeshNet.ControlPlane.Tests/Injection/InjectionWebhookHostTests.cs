@@ -52,6 +52,10 @@ public sealed class InjectionWebhookHostTests : IAsyncLifetime
         var review = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("3f1c", (string?)review["response"]!["uid"]);
         Assert.Equal("JSONPatch", (string?)review["response"]!["patchType"]);
+        var patch = JsonNode.Parse(Convert.FromBase64String((string)review["response"]!["patch"]!))!.AsArray();
+        var annotations = patch.Single(op => (string?)op!["path"] == "/metadata/annotations/meshnet.io~1control-plane-ca")!;
+        var roots = _app.Services.GetRequiredService<CertificateIssuer>().Authority.TrustBundle;
+        Assert.Equal(string.Concat(roots.Select(r => r.ExportCertificatePem() + "\n")), (string?)annotations["value"]);
         Assert.NotNull(_served);
         var names = _served!.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames().ToList();
         Assert.Contains("meshnet-control.meshnet-system.svc", names);

@@ -165,6 +165,24 @@ public sealed class SidecarInjectorTests
         Assert.Contains("16000", patched.Spec.InitContainers[0].Args);
     }
 
+    [Fact]
+    public void Carries_TheControlPlaneCa_InAnAnnotation_ReadBackThroughTheDownwardApi()
+    {
+        const string Pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        var pod = Input("namespace-enabled-pod");
+
+        var result = SidecarInjector.Inject(pod, EnabledNamespace, InjectionSettings.Default with { ControlPlaneCa = Pem });
+        var patched = KubernetesJson.Deserialize<V1Pod>(ApplyIndependently(pod, result.Patch).ToJsonString());
+
+        Assert.Equal(Pem, patched.Metadata.Annotations[InjectionNames.ControlPlaneCa]);
+        Assert.Equal("team-a", patched.Metadata.Annotations["example.com/owner"]);
+        var volume = patched.Spec.Volumes.Single(v => v.Name == InjectionNames.CaVolume);
+        Assert.Equal("metadata.annotations['meshnet.io/control-plane-ca']", volume.DownwardAPI.Items.Single().FieldRef.FieldPath);
+        var proxy = patched.Spec.InitContainers[1];
+        Assert.Equal("/var/run/secrets/meshnet.io/ca/ca.pem", proxy.Env.Single(e => e.Name == "MESHNET_CONTROL_PLANE_CA").Value);
+        Assert.Contains(proxy.VolumeMounts, m => m.Name == InjectionNames.CaVolume && m.MountPath == "/var/run/secrets/meshnet.io/ca");
+    }
+
     private static V1Container InjectedProxy(string name, bool namespaceEnabled)
     {
         var pod = Input(name);
