@@ -23,6 +23,7 @@ internal static class DeltaBuilder
         response.DnsServices.AddRange(next.Config.DnsServices);
         response.DnsZone = next.Config.DnsZone;
         response.Telemetry = next.Config.Telemetry;
+        response.TrustBundle = next.Config.TrustBundle;
         return response;
     }
 
@@ -47,6 +48,11 @@ internal static class DeltaBuilder
         if (!acked.Telemetry.Equals(next.Config.Telemetry))
         {
             response.Telemetry = next.Config.Telemetry;
+        }
+
+        if (next.Config.TrustBundle is { } bundle && !ReferenceEquals(acked.TrustBundle, bundle) && !bundle.Equals(acked.TrustBundle))
+        {
+            response.TrustBundle = bundle;
         }
 
         if (!acked.Inbound.Equals(next.Config.Inbound))

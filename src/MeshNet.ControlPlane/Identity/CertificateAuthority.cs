@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Google.Protobuf;
+using MeshNet.Protocol.V1;
 
 namespace MeshNet.ControlPlane.Identity;
 
@@ -46,7 +48,16 @@ internal sealed class CertificateAuthority : IDisposable
         }
 
         _authorityKeyId = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(signer, includeKeyIdentifier: true, includeIssuerAndSerial: false);
+        SignerSha256 = Convert.ToHexStringLower(SHA256.HashData(signer.RawData));
+        PushedBundle = new TrustBundle { SignerSha256 = SignerSha256 };
+        PushedBundle.Roots.Add(trustBundle.Select(c => ByteString.CopyFrom(c.RawData)));
     }
+
+    /// <summary>Lower-case hex SHA-256 of the signing certificate's DER: how sidecars tell which signer issued their leaf.</summary>
+    public string SignerSha256 { get; }
+
+    /// <summary>What the discovery stream pushes: the roots and the signer. Built once; never mutate it.</summary>
+    public TrustBundle PushedBundle { get; }
 
     public X509Certificate2 Signer => _signer;
 

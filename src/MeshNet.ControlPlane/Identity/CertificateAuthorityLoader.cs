@@ -24,7 +24,7 @@ internal static partial class CertificateAuthorityLoader
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        var extra = options.CaBundleExtraFile is { } bundleFile ? ReadCertificates(bundleFile, "--ca-bundle-extra") : [];
+        var extra = ReadExtraRoots(options);
         if (options.CaCertFile is { } certFile && options.CaKeyFile is { } keyFile)
         {
             var authority = FromFiles(certFile, keyFile, extra, "--ca-cert", time);
@@ -69,6 +69,54 @@ internal static partial class CertificateAuthorityLoader
         return FromRoot(root, extra);
     }
 
+    /// <summary>
+    /// The CA as the files say now, for a reload while running: the operator's files, or the state directory's, each
+    /// with the extra roots. A CA generated in memory keeps its signer (there is nothing to re-read) and only takes the
+    /// extra roots again.
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="Load"/>: the caller keeps <paramref name="current"/> in force.</exception>
+    public static CertificateAuthority Reload(IdentityOptions options, string? stateDirectory, CertificateAuthority current, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(current);
+        var extra = ReadExtraRoots(options);
+        if (options.CaCertFile is { } certFile && options.CaKeyFile is { } keyFile)
+        {
+            return FromFiles(certFile, keyFile, extra, "--ca-cert", time);
+        }
+
+        if (stateDirectory is not null)
+        {
+            return FromFiles(Path.Combine(stateDirectory, CertFileName), Path.Combine(stateDirectory, KeyFileName), extra, "--state-dir", time);
+        }
+
+        return new CertificateAuthority(current.Signer, [], Distinct([X509CertificateLoader.LoadCertificate(current.Signer.RawData), .. extra]));
+    }
+
+    /// <summary>The files a reload reads, in a fixed order: a change to any of them is a reason to reload.</summary>
+    public static IReadOnlyList<string> WatchedFiles(IdentityOptions options, string? stateDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var files = new List<string>(3);
+        if (options.CaCertFile is { } certFile && options.CaKeyFile is { } keyFile)
+        {
+            files.Add(certFile);
+            files.Add(keyFile);
+        }
+        else if (stateDirectory is not null)
+        {
+            files.Add(Path.Combine(stateDirectory, CertFileName));
+            files.Add(Path.Combine(stateDirectory, KeyFileName));
+        }
+
+        if (options.CaBundleExtraFile is { } extra)
+        {
+            files.Add(extra);
+        }
+
+        return files;
+    }
+
     /// <summary>A self-signed ECDSA P-256 root for <paramref name="trustDomain"/>, its key held in memory.</summary>
     public static X509Certificate2 GenerateRoot(string trustDomain, TimeProvider time)
     {
@@ -87,7 +135,51 @@ internal static partial class CertificateAuthorityLoader
     }
 
     private static CertificateAuthority FromRoot(X509Certificate2 root, IReadOnlyList<X509Certificate2> extra) =>
-        new(root, [], [X509CertificateLoader.LoadCertificate(root.RawData), .. extra]);
+        new(root, [], Distinct([X509CertificateLoader.LoadCertificate(root.RawData), .. extra]));
+
+    /// <summary>
+    /// An empty (or blank) extra file means no extra roots: the third rotation phase empties it. A missing file or
+    /// one with anything but PEM certificates is an error, never "no roots", so a half-written file cannot drop a
+    /// root that live leaves still chain to.
+    /// </summary>
+    private static List<X509Certificate2> ReadExtraRoots(IdentityOptions options)
+    {
+        if (options.CaBundleExtraFile is not { } file)
+        {
+            return [];
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"--ca-bundle-extra: cannot read {file}: {ex.Message}", ex);
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        var roots = ReadCertificates(file, "--ca-bundle-extra");
+        foreach (var root in roots)
+        {
+            var basic = root.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+            if (basic is not { CertificateAuthority: true })
+            {
+                throw new InvalidDataException($"--ca-bundle-extra: {file}: {root.Subject} is not a CA certificate (needs basicConstraints CA:true)");
+            }
+        }
+
+        return roots;
+    }
+
+    /// <summary>The same root named twice (in --ca-cert and in the extra file during a rotation) is sent once.</summary>
+    private static ImmutableArray<X509Certificate2> Distinct(IEnumerable<X509Certificate2> roots) =>
+        [.. roots.DistinctBy(c => c.Thumbprint, StringComparer.OrdinalIgnoreCase)];
 
     private static CertificateAuthority FromFiles(string certFile, string keyFile, IReadOnlyList<X509Certificate2> extra, string flag, TimeProvider time)
     {
@@ -122,7 +214,7 @@ internal static partial class CertificateAuthorityLoader
             intermediates.Insert(0, all[0]);
         }
 
-        var bundle = roots.Concat(extra).ToImmutableArray();
+        var bundle = Distinct(roots.Concat(extra));
         if (bundle.IsEmpty)
         {
             throw new InvalidDataException($"{flag}: {certFile} holds no root certificate: append the root the CA chains to (or name it in --ca-bundle-extra)");

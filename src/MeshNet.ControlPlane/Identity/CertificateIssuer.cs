@@ -7,11 +7,12 @@ namespace MeshNet.ControlPlane.Identity;
 /// One Certify decision, transport-free: authenticate the join token, check the CSR against the token's identity,
 /// sign. The gRPC service only maps the outcome onto the wire.
 /// </summary>
-internal sealed class CertificateIssuer(CertificateAuthority authority, JoinTokenStore tokens, IdentityOptions options, TimeProvider time)
+internal sealed class CertificateIssuer(CertificateAuthorityProvider authorities, JoinTokenStore tokens, IdentityOptions options, TimeProvider time)
 {
     public string TrustDomain => options.TrustDomain;
 
-    public CertificateAuthority Authority => authority;
+    /// <summary>The CA in force now; a call signs with the one it read first (see <see cref="CertifyOutcome.Authority"/>).</summary>
+    public CertificateAuthority Authority => authorities.Current;
 
     /// <param name="requestedTtl">Null or zero: the configured --cert-ttl; longer is capped to it.</param>
     public CertifyOutcome Certify(ReadOnlySpan<byte> csr, string? token, TimeSpan? requestedTtl)
@@ -38,13 +39,20 @@ internal sealed class CertificateIssuer(CertificateAuthority authority, JoinToke
             return new CertifyOutcome(identity, null, refusal);
         }
 
+        // One read: the leaf, its chain and the bundle in the reply must come from the same CA even if a reload
+        // swaps it meanwhile.
+        var authority = authorities.Current;
         var leaf = authority.Issue(publicKey, identity, ttl > options.CertTtl ? options.CertTtl : ttl, time.GetUtcNow());
         return leaf is null
             ? new CertifyOutcome(identity, null, new CertifyRefusal(StatusCode.FailedPrecondition, "the CA certificate has expired"))
-            : new CertifyOutcome(identity, leaf, null);
+            : new CertifyOutcome(identity, leaf, null) { Authority = authority };
     }
 }
 
 /// <summary>Exactly one of <see cref="Leaf"/> and <see cref="Refusal"/> is set.</summary>
 /// <param name="Identity">The authenticated SPIFFE ID, once the token is known.</param>
-internal sealed record CertifyOutcome(string? Identity, X509Certificate2? Leaf, CertifyRefusal? Refusal);
+internal sealed record CertifyOutcome(string? Identity, X509Certificate2? Leaf, CertifyRefusal? Refusal)
+{
+    /// <summary>The CA that signed <see cref="Leaf"/>: the reply's intermediates and trust bundle come from it.</summary>
+    public CertificateAuthority? Authority { get; init; }
+}

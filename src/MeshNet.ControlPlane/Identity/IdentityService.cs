@@ -41,8 +41,9 @@ internal sealed partial class IdentityService(CertificateIssuer issuer, ILogger<
             NotAfter = Timestamp.FromDateTime(leaf.NotAfter.ToUniversalTime()),
         };
         response.CertificateChain.Add(ByteString.CopyFrom(leaf.RawData));
-        response.CertificateChain.Add(issuer.Authority.Intermediates.Select(c => ByteString.CopyFrom(c.RawData)));
-        response.TrustBundle.Add(issuer.Authority.TrustBundle.Select(c => ByteString.CopyFrom(c.RawData)));
+        var authority = outcome.Authority!;
+        response.CertificateChain.Add(authority.Intermediates.Select(c => ByteString.CopyFrom(c.RawData)));
+        response.TrustBundle.Add(authority.TrustBundle.Select(c => ByteString.CopyFrom(c.RawData)));
         Log.Issued(logger, outcome.Identity!, context.Peer, leaf.SerialNumber, leaf.NotAfter.ToUniversalTime());
         return Task.FromResult(response);
     }

@@ -30,6 +30,9 @@ internal sealed record ProxySnapshot(
     /// <summary>What the sidecar reports about traffic (workload label, access log); null until the control plane sends it.</summary>
     public Protocol.V1.Telemetry? Telemetry { get; init; }
 
+    /// <summary>The roots peers are checked against and the CA's signer; null until the control plane pushes them.</summary>
+    public TrustBundle? TrustBundle { get; init; }
+
     /// <summary>True once any configuration was accepted.</summary>
     public bool IsApplied => Version.Length > 0;
 
@@ -41,6 +44,7 @@ internal sealed record ProxySnapshot(
         response.Clusters.AddRange(Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal));
         response.DnsServices.AddRange(DnsServices.Values.OrderBy(d => d.Key, StringComparer.Ordinal));
         response.DnsZone = DnsZone;
+        response.TrustBundle = TrustBundle;
         response.Telemetry = Telemetry;
         return response;
     }

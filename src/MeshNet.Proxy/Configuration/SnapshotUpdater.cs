@@ -38,6 +38,12 @@ internal static class SnapshotUpdater
             return null;
         }
 
+        // A bundle is refused whole rather than half-used: an empty or unreadable one would fail every handshake.
+        if (response.TrustBundle is { } bundle && !Identity.TrustBundleRoots.TryParse(bundle, out _, out error))
+        {
+            return null;
+        }
+
         var inbound = response.Inbound ?? (response.FullState ? null : current.Inbound);
         var next = new ProxySnapshot(
             response.VersionInfo,
@@ -47,6 +53,8 @@ internal static class SnapshotUpdater
         {
             DnsServices = dnsServices.ToFrozenDictionary(StringComparer.Ordinal),
             DnsZone = response.DnsZone ?? (response.FullState ? null : current.DnsZone),
+            // Also kept across a full state without one: trust is never dropped by omission.
+            TrustBundle = response.TrustBundle ?? current.TrustBundle,
             Telemetry = response.Telemetry ?? (response.FullState ? null : current.Telemetry),
         };
 

@@ -72,6 +72,7 @@ internal static class ProxyServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<CertificateRenewer>>()));
         services.AddHostedService(sp => sp.GetRequiredService<CertificateRenewer>());
+        services.AddHostedService<TrustBundleFollower>();
         services.AddMetrics();
         services.AddSingleton<CertificateMetrics>();
 

@@ -1,14 +1,21 @@
+using System.Security.Cryptography.X509Certificates;
 using MeshNet.Proxy.Hosting;
 
 namespace MeshNet.Proxy.Identity;
 
-/// <summary>Holds the current certificate; the renewer is its only writer.</summary>
+/// <summary>
+/// Holds the current certificate; the renewer is its only writer of leaves, the trust-bundle follower of pushed roots.
+/// Roots pushed over discovery win over the bundle a Certify reply carried, for the current leaf and every later one:
+/// the push is the control plane's latest word, a Certify reply may have been signed just before a change.
+/// </summary>
 internal sealed class CertificateStore(ProxyOptions options) : ICertificateSource
 {
     private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _lock = new();
     private MeshCertificate? _current;
+    private X509Certificate2Collection? _pushedBundle;
 
-    public bool Enabled { get; } = options.JoinToken is not null;
+    public bool Enabled { get; } = options.HasIdentityCredential;
 
     public string TrustDomain { get; } = options.TrustDomain;
 
@@ -25,7 +32,26 @@ internal sealed class CertificateStore(ProxyOptions options) : ICertificateSourc
 
     public void Set(MeshCertificate certificate)
     {
-        Interlocked.Exchange(ref _current, certificate);
+        ArgumentNullException.ThrowIfNull(certificate);
+        lock (_lock)
+        {
+            Volatile.Write(ref _current, _pushedBundle is { } pushed ? certificate.WithTrustBundle(pushed) : certificate);
+        }
+
         _first.TrySetResult();
+    }
+
+    /// <summary>Peers are checked against <paramref name="roots"/> from the next handshake on, whatever leaf this sidecar holds.</summary>
+    public void SetPushedTrustBundle(X509Certificate2Collection roots)
+    {
+        ArgumentNullException.ThrowIfNull(roots);
+        lock (_lock)
+        {
+            _pushedBundle = roots;
+            if (_current is { } current)
+            {
+                Volatile.Write(ref _current, current.WithTrustBundle(roots));
+            }
+        }
     }
 }

@@ -21,7 +21,27 @@ internal sealed class MeshCertificate
         NotAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         // offline: the chain is what the CA sent; never fetch anything (AIA) during a handshake.
         ServerContext = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+        IssuerSha256 = FindIssuerSha256(leaf, intermediates, trustBundle);
     }
+
+    /// <summary>The same leaf with another trust bundle: what a pushed bundle does, without touching the identity served.</summary>
+    private MeshCertificate(MeshCertificate other, X509Certificate2Collection trustBundle)
+    {
+        Id = other.Id;
+        Leaf = other.Leaf;
+        Intermediates = other.Intermediates;
+        TrustBundle = trustBundle;
+        NotBefore = other.NotBefore;
+        NotAfter = other.NotAfter;
+        ServerContext = other.ServerContext;
+        IssuerSha256 = other.IssuerSha256;
+    }
+
+    /// <summary>
+    /// Lower-case hex SHA-256 of the certificate that signed the leaf (the first intermediate, or the root of the
+    /// bundle it chains to), compared with the signer the control plane pushes; null if it cannot be found.
+    /// </summary>
+    public string? IssuerSha256 { get; }
 
     public SpiffeId Id { get; }
 
@@ -39,6 +59,9 @@ internal sealed class MeshCertificate
     public SslStreamCertificateContext ServerContext { get; }
 
     public TimeSpan Lifetime => NotAfter - NotBefore;
+
+    /// <summary>This leaf, checked from now on against <paramref name="trustBundle"/> (the roots the control plane pushed).</summary>
+    public MeshCertificate WithTrustBundle(X509Certificate2Collection trustBundle) => new(this, trustBundle);
 
     /// <summary>
     /// Checks what came back against what was asked for: the leaf must carry exactly the requested identity and the
@@ -83,5 +106,23 @@ internal sealed class MeshCertificate
         }
 
         return new MeshCertificate(expected, leaf, intermediates, bundle);
+    }
+
+    private static string? FindIssuerSha256(X509Certificate2 leaf, X509Certificate2Collection intermediates, X509Certificate2Collection bundle)
+    {
+        if (intermediates.Count > 0)
+        {
+            return Convert.ToHexStringLower(SHA256.HashData(intermediates[0].RawData));
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(bundle);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        // Only the issuer is wanted here; whether the chain is valid now is the peers' question.
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+        chain.Build(leaf);
+        return chain.ChainElements.Count > 1 ? Convert.ToHexStringLower(SHA256.HashData(chain.ChainElements[1].Certificate.RawData)) : null;
     }
 }

@@ -17,11 +17,46 @@ internal static class RenewalSchedule
     // A CA handing out (nearly) expired certificates must not turn the renewer into a busy loop.
     public static readonly TimeSpan MinDelay = TimeSpan.FromSeconds(1);
 
+    // A new signer (phase 2 of a trust-anchor rotation) spreads the re-certification of every sidecar over this
+    // share of the lifetime, never longer than the cap: the old leaves stay valid meanwhile, but the operator waits
+    // for the last sidecar before dropping the old root.
+    public const double SignerChangeFraction = 0.1;
+    public static readonly TimeSpan SignerChangeCap = TimeSpan.FromSeconds(30);
+
+    /// <param name="start">
+    /// When the certificate's life began for this sidecar: the later of its notBefore and the moment it arrived. The
+    /// CA backdates notBefore a minute for clock skew, which must not count as lifetime already spent (with a one
+    /// minute leaf it would be half of it).
+    /// </param>
     /// <param name="uniform">A sample from [0, 1), mapped to the jitter range.</param>
-    public static DateTimeOffset RenewAt(DateTimeOffset notBefore, DateTimeOffset notAfter, double uniform)
+    public static DateTimeOffset RenewAt(DateTimeOffset start, DateTimeOffset notAfter, double uniform)
     {
         var jitter = ((Math.Clamp(uniform, 0, 1) * 2) - 1) * JitterFraction;
-        return notBefore + ((notAfter - notBefore) * (RenewFraction + jitter));
+        return start + ((notAfter - start) * (RenewFraction + jitter));
+    }
+
+    /// <summary>How long after a signer change to re-certify: uniform over [0, min(10 % of the lifetime, 30 s)).</summary>
+    public static TimeSpan SignerChangeDelay(TimeSpan lifetime, double uniform)
+    {
+        var bound = lifetime * SignerChangeFraction;
+        bound = bound < SignerChangeCap ? bound : SignerChangeCap;
+        return bound < TimeSpan.Zero ? TimeSpan.Zero : bound * Math.Clamp(uniform, 0, 1);
+    }
+
+    /// <summary>
+    /// <see cref="Backoff(int)"/>, but never more than a quarter of the time the current certificate has left (and
+    /// not under the first step): a sidecar whose leaf is about to expire asks a returning control plane sooner.
+    /// </summary>
+    public static TimeSpan Backoff(int failures, TimeSpan untilExpiry)
+    {
+        var delay = Backoff(failures);
+        if (untilExpiry <= TimeSpan.Zero)
+        {
+            return delay;
+        }
+
+        var quarter = untilExpiry / 4;
+        return quarter >= delay ? delay : quarter < FirstBackoff ? FirstBackoff : quarter;
     }
 
     /// <param name="failures">Consecutive failed attempts, at least 1.</param>

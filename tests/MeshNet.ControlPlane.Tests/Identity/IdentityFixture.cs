@@ -16,7 +16,7 @@ internal sealed class IdentityFixture : IDisposable
         Time = new FakeTimeProvider(Start);
         Authority = CertificateAuthorityLoader.Load(Options, stateDirectory, Time, NullLogger.Instance);
         Tokens = new JoinTokenStore(stateDirectory, Time);
-        Issuer = new CertificateIssuer(Authority, Tokens, Options, Time);
+        Issuer = new CertificateIssuer(new CertificateAuthorityProvider(Authority, Time), Tokens, Options, Time);
         PostsToken = Tokens.Issue("blog", "posts", TimeSpan.FromHours(1)).Token;
     }
 

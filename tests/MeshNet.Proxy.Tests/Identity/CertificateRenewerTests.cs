@@ -50,12 +50,14 @@ public sealed class CertificateRenewerTests
         renewer.StatusChanged += s => statuses.Writer.TryWrite(s);
         await renewer.StartAsync(CancellationToken.None);
 
-        // First certificate: issued now, renewal due at 55 % of its lifetime (uniform 0.75 -> +5 %).
-        var firstSerial = await signer.SignAsync(ca, time.GetUtcNow(), Lifetime);
+        // First certificate: issued now, renewal due at 55 % of its lifetime (uniform 0.75 -> +5 %), counted from its
+        // arrival (certificate times are whole seconds, the clock is not).
+        var issuedAt = time.GetUtcNow();
+        var firstSerial = await signer.SignAsync(ca, issuedAt, Lifetime);
         var status = await statuses.Reader.ReadAsync();
         var first = store.Current;
         Assert.Equal(firstSerial, first?.Leaf.SerialNumber);
-        Assert.Equal(new RenewalStatus(0, first!.NotBefore + (Lifetime * 0.55), null), status);
+        Assert.Equal(new RenewalStatus(0, issuedAt + ((first!.NotAfter - issuedAt) * 0.55), null), status);
 
         // Due: the next call comes exactly then; the signer is unreachable, three times.
         time.Advance(status.NextAttemptAt - time.GetUtcNow());
