@@ -16,10 +16,10 @@ internal static class TelemetryCompiler
     /// <summary>Where an invalid annotation is reported: the field, as /debug/errors shows it.</summary>
     public const string AccessLogField = "metadata.annotations[" + AccessLogAnnotation + "]";
 
-    public static Telemetry Compile(ProxyIdentity proxy)
+    public static Protocol.V1.Telemetry Compile(ProxyIdentity proxy)
     {
         ArgumentNullException.ThrowIfNull(proxy);
-        return new Telemetry
+        return new Protocol.V1.Telemetry
         {
             Workload = proxy.Owner ?? proxy.Name,
             AccessLog = ParseAccessLog(proxy.Annotations) ?? AccessLogFormat.AccessLogOff,

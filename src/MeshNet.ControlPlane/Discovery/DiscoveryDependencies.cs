@@ -1,3 +1,4 @@
+using MeshNet.ControlPlane.Telemetry.Tracing;
 using MeshNet.ControlPlane.Tracking;
 
 namespace MeshNet.ControlPlane.Discovery;
@@ -8,4 +9,5 @@ internal sealed record DiscoveryDependencies(
     ProxySnapshotCache Cache,
     ProxyRegistry Registry,
     ControlPlaneReadiness Readiness,
-    TimeProvider TimeProvider);
+    TimeProvider TimeProvider,
+    PushTracer? Tracer = null);
