@@ -1,6 +1,8 @@
 using MeshNet.ControlPlane.Compilation;
 using MeshNet.ControlPlane.Discovery;
 using MeshNet.ControlPlane.Identity;
+using MeshNet.ControlPlane.Stats;
+using MeshNet.ControlPlane.Telemetry.Metrics;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
 using Microsoft.AspNetCore.Builder;
@@ -30,6 +32,8 @@ internal static class AdminEndpoints
         admin.MapGet("/debug/policies", (ProxySnapshotCache cache, MeshConfigCompiler compiler) =>
             Results.Ok(PolicyStatusView.List(cache.Index, compiler.ClusterDomain).ToList()));
         admin.MapPost("/identity/tokens", JoinTokenEndpoint.IssueAsync);
+        admin.MapStatsEndpoints();
+        admin.MapControlPlaneMetrics();
         return endpoints;
     }
 }

@@ -1,4 +1,4 @@
-using MeshNet.ControlPlane.Telemetry.Tracing;
+using MeshNet.ControlPlane.Telemetry.Metrics;
 using MeshNet.ControlPlane.Tracking;
 
 namespace MeshNet.ControlPlane.Discovery;
@@ -10,4 +10,4 @@ internal sealed record DiscoveryDependencies(
     ProxyRegistry Registry,
     ControlPlaneReadiness Readiness,
     TimeProvider TimeProvider,
-    PushTracer? Tracer = null);
+    ControlPlaneMetrics Metrics);

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.Channels;
 using Grpc.Core;
 using MeshNet.ControlPlane.Compilation;
-using MeshNet.ControlPlane.Telemetry.Tracing;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
 using MeshNet.Protocol.V1;
@@ -25,6 +24,8 @@ internal sealed partial class DiscoveryStreamSession
         new UnboundedChannelOptions { SingleReader = true });
 
     private int _changeQueued;
+    // When the cache first signalled a version not yet sent (a TimeProvider timestamp, 0 = none): where push latency starts.
+    private long _changedSince;
     private long _nonce;
     private ProxyConfig? _acked;
     private InFlight? _inFlight;
@@ -105,7 +106,6 @@ internal sealed partial class DiscoveryStreamSession
                 _deps.Tracker.ReportErrors(errorOrigin, []);
             }
 
-            PushTracer.EndSend(_inFlight?.Span, nack: null, acked: false);
             LogDisconnected(id);
         }
     }
@@ -113,6 +113,7 @@ internal sealed partial class DiscoveryStreamSession
     /// <summary>Called by the cache under its lock: only enqueue, and at most one pending change signal.</summary>
     private void QueueChange()
     {
+        Interlocked.CompareExchange(ref _changedSince, _deps.TimeProvider.GetTimestamp(), 0);
         if (Interlocked.Exchange(ref _changeQueued, 1) == 0)
         {
             _events.Writer.TryWrite(null);
@@ -157,14 +158,14 @@ internal sealed partial class DiscoveryStreamSession
         {
             _nackedVersion = inFlight.Sent.Version;
             _status.RecordNack(new NackRecord(inFlight.Sent.Version, inFlight.Nonce, error.Message, _deps.TimeProvider.GetUtcNow()));
-            PushTracer.EndSend(inFlight.Span, error.Message);
+            _deps.Metrics.RecordNack(error.Message);
             LogNack(id, inFlight.Sent.Version, inFlight.Nonce, error.Message);
             return;
         }
 
         _acked = inFlight.Sent.Config;
         _status.RecordAck(inFlight.Sent.Version);
-        PushTracer.EndSend(inFlight.Span, nack: null);
+        _deps.Metrics.RecordPush(_deps.TimeProvider.GetElapsedTime(inFlight.ChangedSince));
     }
 
     private void ApplyStatus(WorkloadStatus? status)
@@ -195,21 +196,21 @@ internal sealed partial class DiscoveryStreamSession
         if (string.Equals(next.Version, _nackedVersion, StringComparison.Ordinal) ||
             (_acked is not null && ReferenceEquals(_acked, next.Config)))
         {
+            Interlocked.Exchange(ref _changedSince, 0);
             return;
         }
 
         var nonce = (++_nonce).ToString(CultureInfo.InvariantCulture);
         var response = _acked is null ? DeltaBuilder.Full(next, nonce) : DeltaBuilder.Delta(_acked, next, nonce);
-        var span = _deps.Tracer?.StartSend(next.PushTrace, MeshNames.NamespacedName(_status.Namespace, _status.Name), next.Version, response.FullState);
-        _inFlight = new InFlight(nonce, next, span);
+        var changedSince = Interlocked.Exchange(ref _changedSince, 0);
+        _inFlight = new InFlight(nonce, next, changedSince == 0 ? _deps.TimeProvider.GetTimestamp() : changedSince);
         _status.RecordSent(next.Version);
         await responses.WriteAsync(response, cancellationToken).ConfigureAwait(false);
         var bytes = response.CalculateSize();
         LogPush(_status.Namespace, _status.Name, next.Version, response.FullState, bytes);
     }
 
-    /// <param name="Span">The push's trace span, ended by the ACK, the NACK or the stream's end.</param>
-    private sealed record InFlight(string Nonce, VersionedConfig Sent, System.Diagnostics.Activity? Span = null);
+    private sealed record InFlight(string Nonce, VersionedConfig Sent, long ChangedSince);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sidecar {Sidecar} connected from {Address} (proxy {ProxyVersion})")]
     private partial void LogConnected(string sidecar, string address, string proxyVersion);

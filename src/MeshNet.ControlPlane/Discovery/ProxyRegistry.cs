@@ -42,6 +42,17 @@ internal sealed class ProxyRegistry
         }
     }
 
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byId.Count;
+            }
+        }
+    }
+
     public ImmutableArray<ProxyStatusView> List()
     {
         lock (_lock)

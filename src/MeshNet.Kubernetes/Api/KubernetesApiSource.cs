@@ -29,8 +29,7 @@ public sealed class KubernetesApiSource : IAsyncDisposable
     {
     }
 
-    /// <param name="ownsClient">Whether disposing the source disposes <paramref name="client"/>.</param>
-    public KubernetesApiSource(
+    internal KubernetesApiSource(
         IKubernetes client, bool ownsClient, KubernetesApiOptions options, IMeshResourceSink sink, ILoggerFactory loggerFactory, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(client);
