@@ -13,9 +13,6 @@ internal sealed record ProxyConfig(ImmutableArray<VirtualHost> VirtualHosts, Imm
 
     public DnsZone DnsZone { get; init; } = new();
 
-    /// <summary>The CA's roots and signer, the same instance for every sidecar; set by the snapshot cache, not the compiler.</summary>
-    public TrustBundle? TrustBundle { get; init; }
-
     /// <summary>What the sidecar reports about traffic (workload label, access log).</summary>
     public Protocol.V1.Telemetry Telemetry { get; init; } = new();
 
@@ -29,7 +26,6 @@ internal sealed record ProxyConfig(ImmutableArray<VirtualHost> VirtualHosts, Imm
     {
         ArgumentNullException.ThrowIfNull(other);
         return VirtualHosts == other.VirtualHosts && Clusters == other.Clusters && DnsServices == other.DnsServices &&
-            Inbound.Equals(other.Inbound) && DnsZone.Equals(other.DnsZone) && Telemetry.Equals(other.Telemetry) &&
-            (ReferenceEquals(TrustBundle, other.TrustBundle) || Equals(TrustBundle, other.TrustBundle));
+            Inbound.Equals(other.Inbound) && DnsZone.Equals(other.DnsZone) && Telemetry.Equals(other.Telemetry);
     }
 }

@@ -1,4 +1,5 @@
 using MeshNet.ControlPlane.Telemetry.Metrics;
+using MeshNet.ControlPlane.Telemetry.Tracing;
 using MeshNet.ControlPlane.Tracking;
 
 namespace MeshNet.ControlPlane.Discovery;
@@ -10,4 +11,5 @@ internal sealed record DiscoveryDependencies(
     ProxyRegistry Registry,
     ControlPlaneReadiness Readiness,
     TimeProvider TimeProvider,
-    ControlPlaneMetrics Metrics);
+    ControlPlaneMetrics Metrics,
+    PushTracer? Tracer = null);

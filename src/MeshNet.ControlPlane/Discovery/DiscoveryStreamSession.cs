@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Grpc.Core;
 using MeshNet.ControlPlane.Compilation;
+using MeshNet.ControlPlane.Telemetry.Tracing;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Model;
 using MeshNet.Protocol.V1;
@@ -106,6 +107,7 @@ internal sealed partial class DiscoveryStreamSession
                 _deps.Tracker.ReportErrors(errorOrigin, []);
             }
 
+            PushTracer.EndSend(_inFlight?.Span, nack: null, acked: false);
             LogDisconnected(id);
         }
     }
@@ -159,6 +161,7 @@ internal sealed partial class DiscoveryStreamSession
             _nackedVersion = inFlight.Sent.Version;
             _status.RecordNack(new NackRecord(inFlight.Sent.Version, inFlight.Nonce, error.Message, _deps.TimeProvider.GetUtcNow()));
             _deps.Metrics.RecordNack(error.Message);
+            PushTracer.EndSend(inFlight.Span, error.Message);
             LogNack(id, inFlight.Sent.Version, inFlight.Nonce, error.Message);
             return;
         }
@@ -166,6 +169,7 @@ internal sealed partial class DiscoveryStreamSession
         _acked = inFlight.Sent.Config;
         _status.RecordAck(inFlight.Sent.Version);
         _deps.Metrics.RecordPush(_deps.TimeProvider.GetElapsedTime(inFlight.ChangedSince));
+        PushTracer.EndSend(inFlight.Span, nack: null);
     }
 
     private void ApplyStatus(WorkloadStatus? status)
@@ -203,14 +207,17 @@ internal sealed partial class DiscoveryStreamSession
         var nonce = (++_nonce).ToString(CultureInfo.InvariantCulture);
         var response = _acked is null ? DeltaBuilder.Full(next, nonce) : DeltaBuilder.Delta(_acked, next, nonce);
         var changedSince = Interlocked.Exchange(ref _changedSince, 0);
-        _inFlight = new InFlight(nonce, next, changedSince == 0 ? _deps.TimeProvider.GetTimestamp() : changedSince);
+        var span = _deps.Tracer?.StartSend(next.PushTrace, MeshNames.NamespacedName(_status.Namespace, _status.Name), next.Version, response.FullState);
+        _inFlight = new InFlight(nonce, next, changedSince == 0 ? _deps.TimeProvider.GetTimestamp() : changedSince, span);
         _status.RecordSent(next.Version);
         await responses.WriteAsync(response, cancellationToken).ConfigureAwait(false);
         var bytes = response.CalculateSize();
         LogPush(_status.Namespace, _status.Name, next.Version, response.FullState, bytes);
     }
 
-    private sealed record InFlight(string Nonce, VersionedConfig Sent, long ChangedSince);
+    /// <param name="ChangedSince">When the change this version carries reached the stream (a TimeProvider timestamp).</param>
+    /// <param name="Span">The push's trace span, ended by the ACK, the NACK or the stream's end.</param>
+    private sealed record InFlight(string Nonce, VersionedConfig Sent, long ChangedSince, System.Diagnostics.Activity? Span = null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sidecar {Sidecar} connected from {Address} (proxy {ProxyVersion})")]
     private partial void LogConnected(string sidecar, string address, string proxyVersion);

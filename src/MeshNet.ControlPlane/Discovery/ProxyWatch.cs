@@ -28,4 +28,8 @@ internal sealed class ProxyWatch
 }
 
 /// <summary>A compiled config and the version it is pushed under.</summary>
-internal sealed record VersionedConfig(string Version, ProxyConfig Config);
+internal sealed record VersionedConfig(string Version, ProxyConfig Config)
+{
+    /// <summary>The config push (trace) that produced this version; default when it is not traced.</summary>
+    public System.Diagnostics.ActivityContext PushTrace { get; init; }
+}

@@ -90,6 +90,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Services.AddSingleton(options.Debounce);
         builder.Services.AddSingleton<MeshChangeTracker>();
         builder.Services.AddSingleton(new MeshConfigCompiler(options.ClusterDomain, options.Identity.TrustDomain));
+        builder.Services.AddSingleton<Telemetry.Tracing.PushTracer>();
         builder.Services.AddSingleton<ProxySnapshotCache>();
         builder.Services.AddSingleton<ProxyRegistry>();
         builder.Services.AddSingleton(sp => new ControlPlaneReadiness(sp.GetRequiredService<TimeProvider>(), options.ResyncGrace));
@@ -113,7 +114,6 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         web.MapGrpcService<DiscoveryService>();
         web.MapGrpcService<IdentityService>();
         web.MapAdminEndpoints();
-        web.MapCertificateAuthorityEndpoints();
         return new ControlPlaneApp(web, options, listeners);
     }
 
@@ -133,8 +133,6 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         // The CA loads (or is generated and persisted) before any listener opens: a bad --ca-cert fails start-up
         // with one line instead of failing the first Certify call.
         _app.Services.GetRequiredService<CertificateIssuer>();
-        // Before any sidecar connects: every first response carries the bundle, and a CA reload pushes the new one.
-        _app.Services.GetRequiredService<CertificateAuthorityProvider>().SubscribeTrustBundle(_app.Services.GetRequiredService<ProxySnapshotCache>().SetTrustBundle);
         return _app.StartAsync(cancellationToken);
     }
 

@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using MeshNet.ControlPlane.Allocation;
 using MeshNet.ControlPlane.Identity;
+using MeshNet.ControlPlane.Injection;
 using MeshNet.ControlPlane.Stats;
 using MeshNet.ControlPlane.Tracking;
+using MeshNet.ControlPlane.Transport;
 using MeshNet.Model;
 
 namespace MeshNet.ControlPlane.Hosting;
@@ -33,11 +35,20 @@ internal sealed record ControlPlaneOptions(
     /// <summary>How often sidecars' /metrics are scraped for /debug/stat and /debug/edges.</summary>
     public StatsOptions Stats { get; init; } = StatsOptions.Default;
 
+    /// <summary>TLS on the gRPC port: who may still use plaintext, and the serving certificate's names.</summary>
+    public GrpcTransportOptions Transport { get; init; } = GrpcTransportOptions.Default;
+
+    /// <summary>--kubernetes: resources from the API server instead of --config, sidecar tokens checked with TokenReview.</summary>
+    public KubernetesModeOptions Kubernetes { get; init; } = KubernetesModeOptions.Default;
+
+    /// <summary>The sidecar-injection webhook (HTTPS listener, certificate, injected images).</summary>
+    public WebhookOptions Webhook { get; init; } = WebhookOptions.Default;
+
     public const string Usage =
-        "usage: meshnet-control [--config DIR] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
+        "usage: meshnet-control [--config DIR | --kubernetes [--kubeconfig FILE] [--token-audience meshnet]] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
         "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local] [--resync-grace 6s] " +
         "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--load-balancer-cidr 127.0.100.0/24] [--state-dir DIR] [--dns ADDR:PORT] [--dns-upstream ADDR:PORT] " +
-        "[--trust-domain cluster.local] [--cert-ttl 24h] [--ca-cert FILE --ca-key FILE] [--ca-bundle-extra FILE] [--stats-interval 5s]";
+        "[--trust-domain cluster.local] [--cert-ttl 24h] [--ca-cert FILE --ca-key FILE] [--ca-bundle-extra FILE] [--grpc-plaintext loopback|any|none] [--grpc-tls-san NAME|IP,...] [--pod-namespace NS] [--stats-interval 5s] [--webhook ADDR:PORT [--webhook-cert FILE --webhook-key FILE | --webhook-configuration NAME]] [--proxy-image IMAGE] [--proxy-init-image IMAGE] [--sidecar-control-plane URL]";
 
     public static ControlPlaneOptions Default { get; } = new(
         null,
@@ -93,8 +104,26 @@ internal sealed record ControlPlaneOptions(
                 "--ca-key" => options with { Identity = options.Identity with { CaKeyFile = NonEmpty(flag, Value(), "a file") } },
                 "--ca-bundle-extra" => options with { Identity = options.Identity with { CaBundleExtraFile = NonEmpty(flag, Value(), "a file") } },
                 "--stats-interval" => options with { Stats = options.Stats with { Interval = ParseDuration(flag, Value()) } },
+                "--grpc-plaintext" => options with { Transport = options.Transport with { Plaintext = GrpcTransportOptions.ParsePlaintext(flag, Value()) } },
+                "--grpc-tls-san" => options with { Transport = options.Transport with { ExtraNames = [.. options.Transport.ExtraNames, .. GrpcTransportOptions.ParseNames(flag, Value())] } },
+                "--pod-namespace" => options with { Transport = options.Transport with { Namespace = ParseDomain(flag, Value()) } },
+                "--kubernetes" => options with { Kubernetes = options.Kubernetes with { Enabled = true } },
+                "--kubeconfig" => options with { Kubernetes = options.Kubernetes with { Kubeconfig = NonEmpty(flag, Value(), "a file") } },
+                "--token-audience" => options with { Kubernetes = options.Kubernetes with { TokenAudiences = KubernetesModeOptions.ParseAudiences(flag, Value()) } },
+                "--webhook" => options with { Webhook = options.Webhook with { Listen = ParseEndPoint(flag, Value()) } },
+                "--webhook-cert" => options with { Webhook = options.Webhook with { CertFile = NonEmpty(flag, Value(), "a file") } },
+                "--webhook-key" => options with { Webhook = options.Webhook with { KeyFile = NonEmpty(flag, Value(), "a file") } },
+                "--webhook-configuration" => options with { Webhook = options.Webhook with { ConfigurationName = NonEmpty(flag, Value(), "a name") } },
+                "--proxy-image" => options with { Webhook = options.Webhook with { Injection = options.Webhook.Injection with { ProxyImage = WebhookOptions.ParseImage(flag, Value()) } } },
+                "--proxy-init-image" => options with { Webhook = options.Webhook with { Injection = options.Webhook.Injection with { InitImage = WebhookOptions.ParseImage(flag, Value()) } } },
+                "--sidecar-control-plane" => options with { Webhook = options.Webhook with { Injection = options.Webhook.Injection with { ControlPlane = WebhookOptions.ParseUrl(flag, Value()) } } },
                 _ => throw new FormatException($"{flag}: unknown flag"),
             };
+        }
+
+        if (options.Kubernetes.Conflict(options.ConfigDirectory) is { } conflict)
+        {
+            throw new FormatException(conflict);
         }
 
         if (options.Debounce.MaxDelay < options.Debounce.Quiet)
@@ -102,6 +131,7 @@ internal sealed record ControlPlaneOptions(
             throw new FormatException("--debounce-max: must not be shorter than --debounce-quiet");
         }
 
+        options.Webhook.Validate();
         if ((options.Identity.CaCertFile is null) != (options.Identity.CaKeyFile is null))
         {
             throw new FormatException("--ca-cert and --ca-key go together");

@@ -7,7 +7,9 @@ namespace MeshNet.ControlPlane.Identity;
 /// One Certify decision, transport-free: authenticate the join token, check the CSR against the token's identity,
 /// sign. The gRPC service only maps the outcome onto the wire.
 /// </summary>
-internal sealed class CertificateIssuer(CertificateAuthorityProvider authorities, JoinTokenStore tokens, IdentityOptions options, TimeProvider time)
+/// <param name="authenticator">Who other tokens than join tokens belong to (Kubernetes mode: TokenReview); null accepts join tokens only.</param>
+internal sealed class CertificateIssuer(
+    CertificateAuthorityProvider authorities, JoinTokenStore tokens, IdentityOptions options, TimeProvider time, ISidecarAuthenticator? authenticator = null)
 {
     public string TrustDomain => options.TrustDomain;
 
@@ -27,7 +29,30 @@ internal sealed class CertificateIssuer(CertificateAuthorityProvider authorities
             return new CertifyOutcome(null, null, CertifyRefusal.Denied(tokenRefusal));
         }
 
-        var identity = SpiffeId.For(options.TrustDomain, entry.Namespace, entry.ServiceAccount);
+        return Sign(csr, entry.Namespace, entry.ServiceAccount, requestedTtl);
+    }
+
+    /// <summary>
+    /// Certify with any token: join tokens as <see cref="Certify"/> does, other tokens through the authenticator when
+    /// one is configured (a ServiceAccount token in Kubernetes mode).
+    /// </summary>
+    public async ValueTask<CertifyOutcome> CertifyAsync(ReadOnlyMemory<byte> csr, string? token, TimeSpan? requestedTtl, CancellationToken cancellationToken)
+    {
+        if (authenticator is null || string.IsNullOrEmpty(token) || token.StartsWith(JoinTokenStore.Prefix, StringComparison.Ordinal))
+        {
+            return Certify(csr.Span, token, requestedTtl);
+        }
+
+        var caller = await authenticator.AuthenticateAsync(token, cancellationToken).ConfigureAwait(false);
+        return caller.Refusal is { } refusal
+            ? new CertifyOutcome(null, null, refusal)
+            : Sign(csr.Span, caller.Namespace!, caller.ServiceAccount!, requestedTtl);
+    }
+
+    /// <summary>Checks the CSR against the authenticated namespace and ServiceAccount, then signs.</summary>
+    private CertifyOutcome Sign(ReadOnlySpan<byte> csr, string ns, string serviceAccount, TimeSpan? requestedTtl)
+    {
+        var identity = SpiffeId.For(options.TrustDomain, ns, serviceAccount);
         var ttl = requestedTtl is { } asked && asked > TimeSpan.Zero ? asked : options.CertTtl;
         if (ttl < IdentityOptions.MinimumCertTtl)
         {

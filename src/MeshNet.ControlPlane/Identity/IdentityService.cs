@@ -11,7 +11,7 @@ internal sealed partial class IdentityService(CertificateIssuer issuer, ILogger<
 {
     private const string BearerPrefix = "Bearer ";
 
-    public override Task<CertifyResponse> Certify(CertifyRequest request, ServerCallContext context)
+    public override async Task<CertifyResponse> Certify(CertifyRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
@@ -28,7 +28,7 @@ internal sealed partial class IdentityService(CertificateIssuer issuer, ILogger<
         }
 
         var token = request.Token.Length > 0 ? request.Token : bearer;
-        var outcome = issuer.Certify(request.Csr.Span, token, request.Ttl?.ToTimeSpan());
+        var outcome = await issuer.CertifyAsync(request.Csr.Memory, token, request.Ttl?.ToTimeSpan(), context.CancellationToken).ConfigureAwait(false);
         if (outcome.Refusal is { } refusal)
         {
             throw Refuse(context, outcome.Identity, refusal);
@@ -45,7 +45,7 @@ internal sealed partial class IdentityService(CertificateIssuer issuer, ILogger<
         response.CertificateChain.Add(authority.Intermediates.Select(c => ByteString.CopyFrom(c.RawData)));
         response.TrustBundle.Add(authority.TrustBundle.Select(c => ByteString.CopyFrom(c.RawData)));
         Log.Issued(logger, outcome.Identity!, context.Peer, leaf.SerialNumber, leaf.NotAfter.ToUniversalTime());
-        return Task.FromResult(response);
+        return response;
     }
 
     private RpcException Refuse(ServerCallContext context, string? identity, CertifyRefusal refusal)

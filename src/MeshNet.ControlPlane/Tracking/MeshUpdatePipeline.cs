@@ -22,11 +22,14 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
     private ImmutableArray<ResourceError> _admissionErrors = [];
     private ImmutableArray<ResourceError> _trafficErrors = [];
     private ImmutableArray<ResourceError> _authorizationErrors = [];
+    private readonly AcceptanceReporting? _acceptance;
     private MeshIndex _index = MeshIndex.Empty;
 
     public MeshUpdatePipeline(
-        MeshChangeTracker tracker, ProxySnapshotCache cache, ServiceAdmission admission, ClusterDnsHost dns, ILogger<MeshUpdatePipeline> logger)
+        MeshChangeTracker tracker, ProxySnapshotCache cache, ServiceAdmission admission, ClusterDnsHost dns, ILogger<MeshUpdatePipeline> logger,
+        AcceptanceReporting? acceptance = null)
     {
+        _acceptance = acceptance;
         _dns = dns;
         _admission = admission;
         _tracker = tracker;
@@ -68,6 +71,8 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
 
             if (changes.IsEmpty)
             {
+                // Errors alone changed (often this pipeline's own, reported in the previous flush): a verdict may too.
+                _acceptance?.Report(_index, _tracker.GetErrors);
                 return false;
             }
 
@@ -78,6 +83,7 @@ internal sealed partial class MeshUpdatePipeline : IMeshUpdatePipeline
             ReportTrafficErrors(_index.Traffic.Errors);
             ReportAuthorizationErrors(_index.Authorization.Errors);
             LogPublished(snapshot.Version, changes.Length, snapshot.Services.Count, snapshot.Workloads.Count);
+            _acceptance?.Report(_index, _tracker.GetErrors);
             return true;
         }
     }

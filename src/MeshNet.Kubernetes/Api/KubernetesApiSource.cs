@@ -29,7 +29,8 @@ public sealed class KubernetesApiSource : IAsyncDisposable
     {
     }
 
-    internal KubernetesApiSource(
+    /// <param name="ownsClient">Whether disposing the source disposes <paramref name="client"/>.</param>
+    public KubernetesApiSource(
         IKubernetes client, bool ownsClient, KubernetesApiOptions options, IMeshResourceSink sink, ILoggerFactory loggerFactory, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(client);

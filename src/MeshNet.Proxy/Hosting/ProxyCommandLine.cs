@@ -16,6 +16,8 @@ internal static class ProxyCommandLine
         Usage: meshnet-proxy [flags]
 
           --control-plane URL       control plane gRPC address (default http://127.0.0.1:15010)
+          --control-plane-ca FILE   PEM bundle an https:// control plane must chain to (or env MESHNET_CONTROL_PLANE_CA);
+                                    its certificate must name the URL's host and be the control plane's SPIFFE ID
           --name NAME               workload name (default: host name)
           --namespace NS            workload namespace (default "default")
           --labels k=v,k=v          workload labels
@@ -38,6 +40,8 @@ internal static class ProxyCommandLine
           --mark N                  SO_MARK on the sidecar's own upstream sockets (default 1337, 0 = none)
           --join-token TOKEN        token the control plane certifies this sidecar with (or env MESHNET_JOIN_TOKEN);
                                     without one, mTLS is off and traffic stays plaintext
+          --service-account-token-file FILE  the pod's projected ServiceAccount token, sent to Certify when no join token
+                                    is given (default /var/run/secrets/meshnet.io/tokens/token when that file exists)
           --trust-domain NAME       SPIFFE trust domain (default cluster.local)
           --otlp-endpoint URL       export spans over OTLP (or env OTEL_EXPORTER_OTLP_ENDPOINT); off without one
           --otlp-protocol P         grpc or http/protobuf (or env OTEL_EXPORTER_OTLP_PROTOCOL; default grpc)
@@ -49,8 +53,14 @@ internal static class ProxyCommandLine
         meshnet-proxy init --help   installs the interception rules (init-container role)
         """;
 
+    /// <summary>Where the injector mounts the projected ServiceAccount token (audience meshnet) in Kubernetes mode.</summary>
+    public const string DefaultServiceAccountTokenFile = "/var/run/secrets/meshnet.io/tokens/token";
+
     /// <summary>Where the join token may come from instead of --join-token (keeps it out of the process list).</summary>
     public const string JoinTokenVariable = "MESHNET_JOIN_TOKEN";
+
+    /// <summary>Where the control plane's CA bundle may come from instead of --control-plane-ca.</summary>
+    public const string ControlPlaneCaVariable = "MESHNET_CONTROL_PLANE_CA";
 
     /// <summary>Returns the options, or null with <paramref name="error"/> set; <paramref name="help"/> when --help was asked.</summary>
     public static ProxyOptions? Parse(IReadOnlyList<string> args, out string? error, out bool help)
@@ -131,14 +141,40 @@ internal static class ProxyCommandLine
             options = options with { JoinToken = token };
         }
 
+        if (options.JoinToken is null && options.ServiceAccountTokenFile is null && File.Exists(DefaultServiceAccountTokenFile))
+        {
+            options = options with { ServiceAccountTokenFile = DefaultServiceAccountTokenFile };
+        }
+
         if (tracingFlags.Resolve(Environment.GetEnvironmentVariable, out error) is not { } tracing)
         {
             return null;
         }
 
         options = options with { Tracing = tracing };
-        error = DistinctListenerPorts(options);
+        if (options.ControlPlaneCa is null && Environment.GetEnvironmentVariable(ControlPlaneCaVariable) is { Length: > 0 } ca)
+        {
+            options = options with { ControlPlaneCa = ca };
+        }
+
+        error = DistinctListenerPorts(options) ?? ControlPlaneTransport(options);
         return error is null ? options : null;
+    }
+
+    /// <summary>A CA bundle only means something for https://; a join token never goes over plaintext off this host.</summary>
+    internal static string? ControlPlaneTransport(ProxyOptions options)
+    {
+        if (options.ControlPlaneCa is { } ca && options.ControlPlane.Scheme != Uri.UriSchemeHttps)
+        {
+            return $"--control-plane-ca {ca} needs an https:// --control-plane, not {options.ControlPlane}";
+        }
+
+        if (options.ControlPlaneCa is { } file && !File.Exists(file))
+        {
+            return $"--control-plane-ca: {file} does not exist";
+        }
+
+        return options.HasIdentityCredential ? Discovery.ControlPlaneTrust.PlaintextTokenRefusal(options.ControlPlane) : null;
     }
 
     /// <summary>The listeners are told apart by local port, so two of them may not share one (0 excepted).</summary>
@@ -187,6 +223,8 @@ internal static class ProxyCommandLine
                 }
 
                 return options with { ControlPlane = uri };
+            case "--control-plane-ca":
+                return NonEmpty(flag, value, out error) ? options with { ControlPlaneCa = value } : options;
             case "--name":
                 return NonEmpty(flag, value, out error) ? options with { Name = value } : options;
             case "--namespace":
@@ -273,6 +311,8 @@ internal static class ProxyCommandLine
                 }
 
                 return options with { DnsUpstream = upstream };
+            case "--service-account-token-file":
+                return NonEmpty(flag, value, out error) ? options with { ServiceAccountTokenFile = value } : options;
             case "--join-token":
                 return NonEmpty(flag, value, out error) ? options with { JoinToken = value } : options;
             case "--trust-domain":

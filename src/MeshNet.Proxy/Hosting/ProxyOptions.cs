@@ -83,6 +83,21 @@ internal sealed record ProxyOptions
     /// </summary>
     public string? JoinToken { get; init; }
 
+    /// <summary>
+    /// Kubernetes mode: the file holding the pod's projected ServiceAccount token, sent as the Certify bearer when no
+    /// join token is given. Read on every call, because the kubelet rotates it.
+    /// </summary>
+    public string? ServiceAccountTokenFile { get; init; }
+
+    /// <summary>Whether this sidecar has a credential to get a certificate with, and so serves mTLS.</summary>
+    public bool HasIdentityCredential => JoinToken is not null || ServiceAccountTokenFile is not null;
+
+    /// <summary>
+    /// PEM bundle the control plane's https:// certificate must chain to (--control-plane-ca); null with https:// means
+    /// the machine's roots.
+    /// </summary>
+    public string? ControlPlaneCa { get; init; }
+
     /// <summary>Trust domain of this sidecar's SPIFFE ID and of every peer it accepts.</summary>
     public string TrustDomain { get; init; } = "cluster.local";
 

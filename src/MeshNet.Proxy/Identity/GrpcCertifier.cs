@@ -24,6 +24,7 @@ internal sealed class GrpcCertifier : ICertifier, IDisposable
 
     private readonly GrpcChannel _channel;
     private readonly string _token;
+    private readonly string? _tokenFile;
     private readonly string? _plaintextRefusal;
     private readonly TimeProvider _time;
 
@@ -33,6 +34,7 @@ internal sealed class GrpcCertifier : ICertifier, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _time = time;
         _token = options.JoinToken ?? string.Empty;
+        _tokenFile = options.JoinToken is null ? options.ServiceAccountTokenFile : null;
         _plaintextRefusal = ControlPlaneTrust.PlaintextTokenRefusal(options.ControlPlane);
         _channel = GrpcChannel.ForAddress(options.ControlPlane, new GrpcChannelOptions
         {
@@ -64,8 +66,13 @@ internal sealed class GrpcCertifier : ICertifier, IDisposable
         CertifyResponse response;
         try
         {
+            // A join token travels in the request; a ServiceAccount token as the bearer, as Kubernetes clients send it.
+            var headers = _tokenFile is null
+                ? null
+                : new Metadata { { "authorization", "Bearer " + await ReadTokenAsync(_tokenFile, cancellationToken).ConfigureAwait(false) } };
             response = await client.CertifyAsync(
                 new CertifyRequest { Csr = ByteString.CopyFrom(csrDer), Token = _token },
+                headers,
                 deadline: (_time.GetUtcNow() + CallTimeout).UtcDateTime,
                 cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
         }
@@ -77,6 +84,13 @@ internal sealed class GrpcCertifier : ICertifier, IDisposable
         return new IssuedCertificate(
             response.CertificateChain.Select(c => c.ToByteArray()).ToArray(),
             response.TrustBundle.Select(c => c.ToByteArray()).ToArray());
+    }
+
+    /// <summary>Read afresh on every call: the kubelet replaces the projected token well before it expires.</summary>
+    private static async Task<string> ReadTokenAsync(string file, CancellationToken cancellationToken)
+    {
+        var token = (await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false)).Trim();
+        return token.Length > 0 ? token : throw new CertifyRefusedException($"the ServiceAccount token file {file} is empty");
     }
 
     public void Dispose() => _channel.Dispose();

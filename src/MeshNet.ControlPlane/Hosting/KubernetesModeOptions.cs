@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+
+namespace MeshNet.ControlPlane.Hosting;
+
+/// <summary>--kubernetes, --kubeconfig and --token-audience.</summary>
+/// <param name="Kubeconfig">Null: in-cluster config when running in a pod, else $KUBECONFIG or ~/.kube/config.</param>
+/// <param name="TokenAudiences">The audiences a sidecar's ServiceAccount token must be valid for (TokenReview).</param>
+internal sealed record KubernetesModeOptions(bool Enabled, string? Kubeconfig, ImmutableArray<string> TokenAudiences)
+{
+    /// <summary>The audience of the projected token the injector mounts into sidecars.</summary>
+    public const string DefaultTokenAudience = "meshnet";
+
+    public static KubernetesModeOptions Default { get; } = new(false, null, [DefaultTokenAudience]);
+
+    /// <summary>"meshnet" or "meshnet,https://kubernetes.default.svc".</summary>
+    public static ImmutableArray<string> ParseAudiences(string flag, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var audiences = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToImmutableArray();
+        return audiences.IsEmpty ? throw new FormatException($"{flag}: expected one or more audiences separated by commas") : audiences;
+    }
+
+    /// <summary>The combinations that make no sense, as a message naming the flags; null when fine.</summary>
+    public string? Conflict(string? configDirectory) =>
+        Kubeconfig is not null && !Enabled ? "--kubeconfig: only with --kubernetes"
+        : Enabled && configDirectory is not null ? "--config and --kubernetes: choose one source of resources"
+        : null;
+}
