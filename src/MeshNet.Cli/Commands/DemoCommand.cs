@@ -81,6 +81,11 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
                 CertifiedSidecars = await MtlsCensus.CountCertifiedAsync(http, session.Mesh.Pods, cancellationToken).ConfigureAwait(false),
             };
             output.Write(options.Json ? DemoSummaryFormatter.ToJson(summary) + "\n" : DemoSummaryFormatter.ToText(summary));
+            if (!options.Json)
+            {
+                output.Write("\n" + await DemoStats.FormatAsync(http, session.Mesh.ControlPlaneAdmin, summary.Requests, elapsed, time, cancellationToken).ConfigureAwait(false));
+            }
+
             return summary.Passed ? ExitPassed : ExitFailed;
         }
         catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException
