@@ -9,10 +9,8 @@ namespace BlogApp;
 /// </summary>
 internal sealed class BackendCaller(HttpClient http, BlogSettings settings)
 {
-    public static readonly string[] Backends = ["users", "posts", "comments"];
-
     public Task<CallResult[]> CallAllAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(Backends.Select(backend => CallAsync(backend, cancellationToken)));
+        Task.WhenAll(settings.Backends.Select(backend => CallAsync(backend, cancellationToken)));
 
     private async Task<CallResult> CallAsync(string backend, CancellationToken cancellationToken)
     {

@@ -18,12 +18,14 @@ builder.Services.AddSingleton(new HttpClient(new SocketsHttpHandler
     Timeout = TimeSpan.FromSeconds(5),
 });
 builder.Services.AddSingleton<BackendCaller>();
+// Spans only when an OTLP endpoint is configured; the trace context is forwarded on every call either way.
+builder.Services.AddBlogTracing(settings);
 
 var app = builder.Build();
 
 app.MapGet("/healthz", () => Results.Text("ok"));
 
-if (settings.Role == "frontend")
+if (settings.Backends.Count > 0)
 {
     app.MapGet("/", async (BackendCaller backends, CancellationToken cancellationToken) =>
         new FrontendReply(settings.Role, settings.Version, settings.PodName,
