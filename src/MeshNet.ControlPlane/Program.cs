@@ -23,9 +23,9 @@ try
 {
     await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
 }
-catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Net.Sockets.SocketException)
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Net.Sockets.SocketException or k8s.Exceptions.KubeConfigException)
 {
-    // A missing manifest directory, a port in use or an unreadable state file: one line rather than a stack trace.
+    // A missing manifest directory, a port in use, an unreadable state file or kubeconfig: one line rather than a stack trace.
     await Console.Error.WriteLineAsync($"meshnet-control: {ex.Message}").ConfigureAwait(false);
     return 1;
 }

@@ -1,0 +1,37 @@
+using MeshNet.ControlPlane.Hosting;
+
+namespace MeshNet.ControlPlane.Tests.Kubernetes;
+
+public sealed class KubernetesModeOptionsTests
+{
+    [Fact]
+    public void Kubernetes_IsOff_AndTheTokenAudienceIsMeshnet_ByDefault()
+    {
+        var options = ControlPlaneOptions.Parse([]);
+
+        Assert.False(options.Kubernetes.Enabled);
+        Assert.Equal(["meshnet"], options.Kubernetes.TokenAudiences.ToArray());
+    }
+
+    [Fact]
+    public void Parses_KubernetesKubeconfigAndAudiences()
+    {
+        var options = ControlPlaneOptions.Parse(["--kubernetes", "--kubeconfig", "/etc/meshnet/kubeconfig", "--token-audience", "meshnet, https://kubernetes.default.svc"]);
+
+        Assert.True(options.Kubernetes.Enabled);
+        Assert.Equal("/etc/meshnet/kubeconfig", options.Kubernetes.Kubeconfig);
+        Assert.Equal(["meshnet", "https://kubernetes.default.svc"], options.Kubernetes.TokenAudiences.ToArray());
+    }
+
+    [Theory]
+    [InlineData(new[] { "--kubeconfig", "/k" }, "--kubeconfig: only with --kubernetes")]
+    [InlineData(new[] { "--kubernetes", "--config", "/manifests" }, "--config and --kubernetes: choose one source of resources")]
+    [InlineData(new[] { "--kubernetes", "--token-audience", " , " }, "--token-audience: expected one or more audiences separated by commas")]
+    [InlineData(new[] { "--kubernetes", "--kubeconfig", "" }, "--kubeconfig: expected a file")]
+    public void Rejects_(string[] args, string message)
+    {
+        var error = Assert.Throws<FormatException>(() => ControlPlaneOptions.Parse(args));
+
+        Assert.Equal(message, error.Message);
+    }
+}
