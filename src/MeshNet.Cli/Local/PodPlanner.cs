@@ -64,20 +64,20 @@ internal sealed class PodPlanner(
                 }
                 while (!names.Add($"{ns}/{podName}"));
 
-                plans.Add(PlanPod(name, ns, podName, template.Metadata?.Labels, spec));
+                plans.Add(PlanPod(name, ns, podName, template.Metadata?.Labels, spec, annotations: template.Metadata?.Annotations, templateHash: hash));
             }
         }
 
         foreach (var pod in statefulPods)
         {
-            plans.Add(PlanPod(pod.Owner, pod.Namespace, pod.PodName, pod.Labels, pod.Spec, pod.PodName, pod.Subdomain));
+            plans.Add(PlanPod(pod.Owner, pod.Namespace, pod.PodName, pod.Labels, pod.Spec, pod.PodName, pod.Subdomain, pod.Annotations));
         }
 
         foreach (var pod in barePods)
         {
             var name = pod.Metadata?.Name ?? throw new ManifestException("a Pod has no metadata.name");
             var spec = pod.Spec ?? throw new ManifestException($"Pod {name} has no spec");
-            plans.Add(PlanPod(name, pod.Metadata.NamespaceProperty ?? "default", name, pod.Metadata.Labels, spec, spec.Hostname, spec.Subdomain));
+            plans.Add(PlanPod(name, pod.Metadata.NamespaceProperty ?? "default", name, pod.Metadata.Labels, spec, spec.Hostname, spec.Subdomain, pod.Metadata.Annotations));
         }
 
         return plans;
@@ -104,12 +104,20 @@ internal sealed class PodPlanner(
                 [PodNameLabel] = podName,
                 [PodIndexLabel] = ordinal,
             };
-            yield return new StatefulPod(name, ns, podName, subdomain, labels, spec);
+            yield return new StatefulPod(name, ns, podName, subdomain, labels, spec, template.Metadata?.Annotations);
         }
     }
 
     private PodPlan PlanPod(
-        string owner, string ns, string podName, IDictionary<string, string>? labels, V1PodSpec spec, string? hostname = null, string? subdomain = null)
+        string owner,
+        string ns,
+        string podName,
+        IDictionary<string, string>? labels,
+        V1PodSpec spec,
+        string? hostname = null,
+        string? subdomain = null,
+        IDictionary<string, string>? annotations = null,
+        string? templateHash = null)
     {
         var pod = new PodIdentity(
             podName,
@@ -118,7 +126,8 @@ internal sealed class PodPlanner(
             spec.ServiceAccountName is { Length: > 0 } account ? account : "default",
             (labels ?? new Dictionary<string, string>()).ToImmutableSortedDictionary(StringComparer.Ordinal),
             string.IsNullOrEmpty(hostname) ? null : hostname,
-            string.IsNullOrEmpty(subdomain) ? null : subdomain);
+            string.IsNullOrEmpty(subdomain) ? null : subdomain,
+            annotations is null || annotations.Count == 0 ? null : annotations.ToImmutableSortedDictionary(StringComparer.Ordinal));
 
         var containers = spec.Containers ?? [];
         var ports = containers.SelectMany(c => c.Ports ?? []).ToList();
@@ -127,7 +136,8 @@ internal sealed class PodPlanner(
             ports.Count > 0 ? ports[0].ContainerPort : DefaultAppPort,
             [.. ports.Where(p => !string.IsNullOrEmpty(p.Name)).Select(p => new KeyValuePair<string, int>(p.Name, p.ContainerPort))],
             containers.Select(c => c.ReadinessProbe?.HttpGet?.Path).FirstOrDefault(p => p is not null),
-            netns?.Invoke(pod));
+            netns?.Invoke(pod),
+            TemplateHash: templateHash);
 
         var processes = containers.Select(container => PlanContainer(container, pod, containers.Count, sidecar)).ToImmutableArray();
         return new PodPlan(owner, pod, processes, sidecar);
@@ -153,4 +163,5 @@ internal sealed class PodPlanner(
 }
 
 /// <summary>One pod of a StatefulSet, before it gets an address.</summary>
-internal sealed record StatefulPod(string Owner, string Namespace, string PodName, string? Subdomain, IDictionary<string, string> Labels, V1PodSpec Spec);
+internal sealed record StatefulPod(
+    string Owner, string Namespace, string PodName, string? Subdomain, IDictionary<string, string> Labels, V1PodSpec Spec, IDictionary<string, string>? Annotations);

@@ -4,14 +4,21 @@ using System.Globalization;
 namespace MeshNet.Cli.Local;
 
 /// <summary>Everything meshnet-proxy needs to stand next to one pod's app.</summary>
+/// <param name="TemplateHash">
+/// A Deployment pod's pod-template-hash, announced as that label (as a ReplicaSet sets it) so the control plane can
+/// tell the pod's Deployment from its name; null for other pods.
+/// </param>
 internal sealed record SidecarSettings(
     PodIdentity Pod,
     int AppPort,
     ImmutableArray<KeyValuePair<string, int>> NamedPorts,
     string? ReadinessPath,
     NetnsSidecar? Netns = null,
-    IReadOnlyList<string>? ExtraArguments = null)
+    IReadOnlyList<string>? ExtraArguments = null,
+    string? TemplateHash = null)
 {
+    public const string PodTemplateHashLabel = "pod-template-hash";
+
     public const int InboundPort = 15006;
     public const int OutboundPort = 15001;
     public const int AdminPort = 15000;
@@ -30,10 +37,21 @@ internal sealed record SidecarSettings(
             "--name", Pod.Name,
             "--namespace", Pod.Namespace,
         };
-        if (!Pod.Labels.IsEmpty)
+        var labels = TemplateHash is null ? Pod.Labels : Pod.Labels.SetItem(PodTemplateHashLabel, TemplateHash);
+        if (!labels.IsEmpty)
         {
             arguments.Add("--labels");
-            arguments.Add(string.Join(",", Pod.Labels.Select(l => $"{l.Key}={l.Value}")));
+            arguments.Add(string.Join(",", labels.Select(l => $"{l.Key}={l.Value}")));
+        }
+
+        // The flag's list is comma-separated, so a value with a comma (JSON, lists) cannot pass; none the mesh reads has one.
+        var annotations = (Pod.Annotations ?? ImmutableSortedDictionary<string, string>.Empty)
+            .Where(a => !a.Key.Contains(',', StringComparison.Ordinal) && !a.Value.Contains(',', StringComparison.Ordinal))
+            .ToList();
+        if (annotations.Count > 0)
+        {
+            arguments.Add("--annotations");
+            arguments.Add(string.Join(",", annotations.Select(a => $"{a.Key}={a.Value}")));
         }
 
         arguments.AddRange(["--service-account", Pod.ServiceAccount]);
