@@ -7,6 +7,7 @@ using MeshNet.ControlPlane.Identity;
 using MeshNet.ControlPlane.Stats;
 using MeshNet.ControlPlane.Telemetry.Metrics;
 using MeshNet.ControlPlane.Tracking;
+using MeshNet.ControlPlane.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -76,6 +77,8 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
             kestrel.Listen(options.Grpc, l =>
             {
                 l.Protocols = HttpProtocols.Http2;
+                // TLS from the mesh CA and plaintext h2c on the one port (see --grpc-plaintext).
+                GrpcTransportMiddleware.UseGrpcTransport(l);
                 listeners[0] = l;
             });
             kestrel.Listen(options.Admin, l =>
@@ -85,7 +88,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
             });
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(o => o.Interceptors.Add<CertifyTransportGuard>());
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
         builder.Services.AddSingleton(options.Debounce);
         builder.Services.AddSingleton<MeshChangeTracker>();
@@ -104,6 +107,8 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         // The pipeline behind a decorator that times each flush for meshnet_control_compile_duration_seconds.
         builder.Services.AddControlPlaneMetrics<MeshUpdatePipeline>();
         builder.Services.AddMeshIdentity(options.Identity, options.Allocation.StateDirectory);
+        builder.Services.AddGrpcTransport(
+            options.Transport, options.Grpc.Address, options.ClusterDomain, options.Allocation.StateDirectory, sp => sp.GetRequiredService<CertificateIssuer>().Authority);
         builder.Services.AddMeshStats(options.Stats);
         if (runUpdateLoop)
         {
@@ -133,6 +138,9 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         // The CA loads (or is generated and persisted) before any listener opens: a bad --ca-cert fails start-up
         // with one line instead of failing the first Certify call.
         _app.Services.GetRequiredService<CertificateIssuer>();
+        // The serving certificate and <state-dir>/ca-bundle.pem exist before the port opens, so a tool that waits for
+        // the ready line can read the bundle and connect over TLS at once.
+        _app.Services.GetRequiredService<GrpcTransportRefresher>().RefreshNow();
         return _app.StartAsync(cancellationToken);
     }
 

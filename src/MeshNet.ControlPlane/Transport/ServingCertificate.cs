@@ -144,7 +144,8 @@ internal sealed partial class ServingCertificate(
         return NetworkInterface.GetAllNetworkInterfaces()
             .Where(n => n.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown)
             .SelectMany(n => n.GetIPProperties().UnicastAddresses.Select(u => u.Address))
-            .Where(a => a.ScopeId == 0 && (ipv6 || a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork));
+            // A dual-stack [::] listener takes IPv4 clients too; link-local addresses need a zone no URL carries.
+            .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || (ipv6 && !a.IsIPv6LinkLocal));
     }
 
     /// <summary>16 random bytes, positive and without a leading zero byte (as the CA's own serials).</summary>

@@ -24,6 +24,7 @@ internal sealed partial class DiscoveryClient(
     ConfigApplier applier,
     ReadinessProbe probe,
     SocketMarker marker,
+    ControlPlaneTrust trust,
     CertificateStore certificates,
     TimeProvider time,
     ILogger<DiscoveryClient> logger) : BackgroundService
@@ -55,6 +56,8 @@ internal sealed partial class DiscoveryClient(
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
                 // Marked, or the interception rules would redirect the control-plane stream into this sidecar.
                 ConnectCallback = marker.ConnectHttpAsync,
+                // https://: the control plane's certificate checked against --control-plane-ca.
+                SslOptions = trust.ClientOptions() ?? new System.Net.Security.SslClientAuthenticationOptions(),
             },
             DisposeHttpClient = true,
             // A full state grows with the mesh (about 1 KiB per Service port); gRPC's 4 MB default would

@@ -39,7 +39,10 @@ internal static class ProxyServiceCollectionExtensions
         services.AddMeshIdentity();
 
         services.AddSingleton<SocketMarker>();
+        services.AddSingleton<ControlPlaneTrust>();
         services.AddSingleton<TcpPassthrough>();
+        services.AddSingleton<MeshTcpTunnel>();
+        services.AddSingleton<MeshTcpTargets>();
         services.AddSingleton<InterceptionMiddleware>();
         services.AddSingleton<DnsProxy>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsProxy>());
