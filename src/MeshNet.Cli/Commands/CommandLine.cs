@@ -16,6 +16,8 @@ internal static class CommandLine
         root.Subcommands.Add(Down());
         root.Subcommands.Add(Get(shutdown));
         root.Subcommands.Add(TokenCommand.Build(shutdown));
+        root.Subcommands.Add(InjectCommand.Build());
+        root.Subcommands.Add(InstallCommand.Build());
         root.Subcommands.Add(StatCommand.Build(shutdown));
         return root;
     }
