@@ -23,6 +23,11 @@ try
 {
     await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
 }
+catch (OperationCanceledException)
+{
+    // Stopped (SIGTERM) before the initial load finished, e.g. while the Kubernetes API was unreachable.
+    return 0;
+}
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Net.Sockets.SocketException or k8s.Exceptions.KubeConfigException)
 {
     // A missing manifest directory, a port in use, an unreadable state file or kubeconfig: one line rather than a stack trace.
