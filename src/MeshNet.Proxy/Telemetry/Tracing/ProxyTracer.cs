@@ -26,10 +26,14 @@ internal sealed class ProxyTracer : IDisposable
     private readonly bool _enabled;
     private readonly string _workload;
     private readonly string _namespace;
+    private readonly ConfigApplier? _applier;
 
-    public ProxyTracer(ProxyOptions options)
+    /// <param name="applier">Where the control plane's Telemetry.workload comes from once pushed, so spans name the
+    /// workload as the metrics do; before that (and without it) the app label or the pod name.</param>
+    public ProxyTracer(ProxyOptions options, ConfigApplier? applier = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _applier = applier;
         var tracing = options.Tracing;
         _enabled = tracing.Enabled;
         _sampling = tracing.Sampling;
@@ -46,6 +50,8 @@ internal sealed class ProxyTracer : IDisposable
 
     /// <summary>True when spans are wanted (an exporter or a test's listener is attached).</summary>
     public bool IsActive => _enabled && _source.HasListeners();
+
+    private string Workload => _applier?.Current.Telemetry?.Workload is { Length: > 0 } pushed ? pushed : _workload;
 
     /// <summary>The workload a span names for this sidecar: the app label, as a canonical service would, else the pod name.</summary>
     public static string WorkloadOf(ProxyOptions options)
@@ -76,7 +82,7 @@ internal sealed class ProxyTracer : IDisposable
                 span.AddTag(SpanTags.PeerIdentity, peer.ToString());
             }
 
-            span.AddTag(SpanTags.DestinationWorkload, _workload);
+            span.AddTag(SpanTags.DestinationWorkload, Workload);
             span.AddTag(SpanTags.DestinationNamespace, _namespace);
         }
 
@@ -96,7 +102,7 @@ internal sealed class ProxyTracer : IDisposable
         if (span.IsAllDataRequested)
         {
             AddRequestTags(span, context, "outbound");
-            span.AddTag(SpanTags.SourceWorkload, _workload);
+            span.AddTag(SpanTags.SourceWorkload, Workload);
             span.AddTag(SpanTags.SourceNamespace, _namespace);
         }
 
