@@ -173,7 +173,6 @@ internal sealed partial class ApiServerDouble
 
     private async Task PatchStatusAsync(HttpContext context, string resource, string ns, string name)
     {
-        _ = Count($"PATCH {resource}/status");
         var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
         var contentType = context.Request.ContentType ?? string.Empty;
         JsonObject? updated = null;
@@ -188,6 +187,9 @@ internal sealed partial class ApiServerDouble
                 Record(resource, "MODIFIED", (resource, ns, name), updated);
             }
         }
+
+        // Counted once recorded, so a test that waits for the count finds the patch in Patches.
+        _ = Count($"PATCH {resource}/status");
 
         if (updated is null)
         {
