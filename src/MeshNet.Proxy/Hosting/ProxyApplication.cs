@@ -66,13 +66,15 @@ internal sealed class ProxyApplication : IAsyncDisposable
             kestrel.AllowAlternateSchemes = true;
             // A proxy must not cap what the app and its peers agree to send.
             kestrel.Limits.MaxRequestBodySize = null;
-            Listen(kestrel, 0, options.Inbound, InterceptionMiddleware.UseInboundInterception, InboundMtlsMiddleware.UseInboundMtls, TrafficDirection.Inbound);
-            Listen(kestrel, 1, options.Outbound, InterceptionMiddleware.UseOutboundInterception, direction: TrafficDirection.Outbound);
+            TrafficDirection? inbound = options.Metrics ? TrafficDirection.Inbound : null;
+            TrafficDirection? outbound = options.Metrics ? TrafficDirection.Outbound : null;
+            Listen(kestrel, 0, options.Inbound, InterceptionMiddleware.UseInboundInterception, InboundMtlsMiddleware.UseInboundMtls, inbound);
+            Listen(kestrel, 1, options.Outbound, InterceptionMiddleware.UseOutboundInterception, direction: outbound);
             Listen(kestrel, 2, options.Admin, static _ => { });
             for (var i = 0; i < options.Exposes.Length; i++)
             {
                 var host = options.Exposes[i].Host;
-                Listen(kestrel, 3 + i, options.Exposes[i].Listen, listen => listen.UseExposedHost(host), direction: TrafficDirection.Outbound);
+                Listen(kestrel, 3 + i, options.Exposes[i].Listen, listen => listen.UseExposedHost(host), direction: outbound);
             }
         });
 

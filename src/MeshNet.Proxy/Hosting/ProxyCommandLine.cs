@@ -21,7 +21,9 @@ internal static class ProxyCommandLine
           --name NAME               workload name (default: host name)
           --namespace NS            workload namespace (default "default")
           --labels k=v,k=v          workload labels
-          --annotations k=v,k=v     pod annotations (meshnet.io/access-log=json turns the access log on)
+          --annotations k=v,k=v     pod annotations (meshnet.io/access-log=json turns the access log on; also env
+                                    MESHNET_ANNOTATIONS, which the flag's keys override)
+          --metrics on|off          request and TCP metrics and the access log (or env MESHNET_METRICS; default on)
           --service-account NAME    service account (default "default")
           --hostname NAME           the pod's spec.hostname (StatefulSet-style DNS name), with --subdomain
           --subdomain NAME          the pod's spec.subdomain: the headless Service that gives it a DNS name
@@ -62,10 +64,31 @@ internal static class ProxyCommandLine
     /// <summary>Where the control plane's CA bundle may come from instead of --control-plane-ca.</summary>
     public const string ControlPlaneCaVariable = "MESHNET_CONTROL_PLANE_CA";
 
+    /// <summary>Pod annotations "k=v,k=v" (an injector can fill it from the downward API); --annotations wins per key.</summary>
+    public const string AnnotationsVariable = "MESHNET_ANNOTATIONS";
+
+    /// <summary>"off" turns request metrics, TCP counters and the access log off (as --metrics off).</summary>
+    public const string MetricsVariable = "MESHNET_METRICS";
+
     /// <summary>Returns the options, or null with <paramref name="error"/> set; <paramref name="help"/> when --help was asked.</summary>
     public static ProxyOptions? Parse(IReadOnlyList<string> args, out string? error, out bool help)
     {
+        // Variables first, so that flags given on the command line override them.
         var options = new ProxyOptions();
+        foreach (var (variable, flag) in new[] { (AnnotationsVariable, "--annotations"), (MetricsVariable, "--metrics") })
+        {
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment)
+            {
+                options = Apply(options, ImmutableArray.CreateBuilder<NamedPort>(), flag, fromEnvironment, out error);
+                if (error is not null)
+                {
+                    error = $"{variable}: {error}";
+                    help = false;
+                    return null;
+                }
+            }
+        }
+
         var ports = ImmutableArray.CreateBuilder<NamedPort>();
         var exposes = ImmutableArray.CreateBuilder<ExposedListener>();
         var tracingFlags = new TracingFlags();
@@ -239,6 +262,14 @@ internal static class ProxyCommandLine
                 return ParseLabels(value, out var labels, out error) ? options with { Labels = labels } : options;
             case "--annotations":
                 return ParseLabels(value, out var annotations, out error, flag) ? options with { Annotations = options.Annotations.SetItems(annotations) } : options;
+            case "--metrics":
+                if (value is not ("on" or "off"))
+                {
+                    error = $"--metrics: '{value}' is not on or off";
+                    return options;
+                }
+
+                return options with { Metrics = value == "on" };
             case "--admin-advertise":
                 return TryEndPoint(flag, value, out var advertised, out error) ? options with { AdminAdvertise = advertised.ToString() } : options;
             case "--app-address":

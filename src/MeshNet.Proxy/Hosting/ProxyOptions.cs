@@ -27,6 +27,9 @@ internal sealed record ProxyOptions
     /// </summary>
     public string? AdminAdvertise { get; init; }
 
+    /// <summary>Request metrics, TCP counters and the access log; off only to measure what they cost (/metrics still serves).</summary>
+    public bool Metrics { get; init; } = true;
+
     /// <summary>spec.hostname of the pod, or empty.</summary>
     public string Hostname { get; init; } = string.Empty;
 

@@ -25,11 +25,12 @@ internal sealed class RequestTelemetry(
     TimeProvider time)
 {
     private readonly string _namespace = options.Namespace;
+    private readonly bool _enabled = options.Metrics;
 
     /// <summary>The request's start timestamp; with the access log on, also starts counting its body bytes.</summary>
     public long Start(HttpContext context)
     {
-        if (AccessLogEnabled(applier.Current.Telemetry))
+        if (_enabled && AccessLogEnabled(applier.Current.Telemetry))
         {
             AccessLogScope.Begin(context);
         }
@@ -39,6 +40,11 @@ internal sealed class RequestTelemetry(
 
     public void Complete(HttpContext context, in RequestOutcome outcome)
     {
+        if (!_enabled)
+        {
+            return;
+        }
+
         var seconds = time.GetElapsedTime(outcome.StartTimestamp).TotalSeconds;
         var response = context.Response;
         // Kestrel's 200 default means nothing when the client went away before any response was produced.

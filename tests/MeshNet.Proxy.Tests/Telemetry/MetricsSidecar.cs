@@ -46,7 +46,7 @@ public sealed partial class MetricsSidecar : IAsyncDisposable
     internal ProxyMetrics Metrics => _proxy.Services.GetRequiredService<ProxyMetrics>();
 
     /// <param name="appPort">Where inbound requests are delivered (0: none).</param>
-    public static async Task<MetricsSidecar> StartAsync(int appPort = 0, ImmutableDictionary<string, string>? annotations = null)
+    public static async Task<MetricsSidecar> StartAsync(int appPort = 0, ImmutableDictionary<string, string>? annotations = null, bool metrics = true)
     {
         var controlPlane = await FakeControlPlane.StartAsync();
         var accessLog = new Pipe();
@@ -63,6 +63,7 @@ public sealed partial class MetricsSidecar : IAsyncDisposable
             Admin = new IPEndPoint(IPAddress.Loopback, 0),
             ProbeInterval = TimeSpan.FromMilliseconds(100),
             DnsDisabled = true,
+            Metrics = metrics,
         };
         var proxy = ProxyApplication.Create(options, _ => { }, services => services.AddSingleton(new AccessLogOutput(accessLog.Writer.AsStream())));
         await proxy.StartAsync();
