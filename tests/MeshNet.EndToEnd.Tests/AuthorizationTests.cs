@@ -31,6 +31,9 @@ public sealed class AuthorizationTests(ITestOutputHelper output)
         await blog.WaitForPostsAsync(Timeout, posts.Address);
         await ReadyToCallPostsAsync(bed, posts, frontend, comments);
         await bed.WaitForSidecarConfigAsync(anonymous.RequiredSidecar, [posts.Address]);
+
+        // The sample's files are accepted as written: a rejected policy would have no version in force.
+        Assert.Empty(await bed.Admin.ErrorsAsync());
         using var asFrontend = new MeshClient(frontend.RequiredSidecar.Outbound);
         using var asComments = new MeshClient(comments.RequiredSidecar.Outbound);
         using var asAnonymous = new MeshClient(anonymous.RequiredSidecar.Outbound);
