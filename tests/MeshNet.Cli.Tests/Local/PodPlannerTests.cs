@@ -53,7 +53,7 @@ public sealed class PodPlannerTests
         Assert.Equal(8080, pod.Sidecar.AppPort);
         Assert.Equal([KeyValuePair.Create("http", 8080)], pod.Sidecar.NamedPorts.ToArray());
         Assert.Equal("/healthz", pod.Sidecar.ReadinessPath);
-        Assert.Equal("default", pod.Pod.ServiceAccount);
+        Assert.Equal("frontend", pod.Pod.ServiceAccount);
         Assert.Equal(new Dictionary<string, string> { ["app"] = "frontend", ["version"] = "v1" }, pod.Pod.Labels);
     }
 
