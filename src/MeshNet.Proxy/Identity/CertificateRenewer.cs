@@ -90,6 +90,11 @@ internal sealed partial class CertificateRenewer(
                 lock (_gate)
                 {
                     _certifiedAt = now;
+                    if (certificate.IssuerSha256 == _pushedSigner)
+                    {
+                        // A signer change that arrived while this call was out is already honoured by its answer.
+                        _earlyAt = null;
+                    }
                 }
 
                 store.Set(certificate);
