@@ -200,6 +200,22 @@ public sealed class SidecarTracingTests
     }
 
     [Fact]
+    public async Task Workload_IsTheOnePushedForMetrics_OnceTheControlPlaneSendsIt()
+    {
+        await using var app = await FaultBackend.StartAsync("posts");
+        await using var sidecar = await TracedSidecar.StartAsync();
+        var config = Full("1", [VirtualHost("blog", "posts", 80, "blog")], [Cluster("blog", "posts", 80, Plain(app.Port))]);
+        config.Telemetry = new Protocol.V1.Telemetry { Workload = "frontend-web" };
+        await Sidecar.AcceptAsync(sidecar.ControlPlane, config);
+
+        using var response = await sidecar.SendAsync(sidecar.OutboundPort, "posts.blog", new Dictionary<string, string> { ["traceparent"] = $"00-{AppTrace}-{AppSpan}-01" });
+
+        Assert.Equal(200, (int)response.StatusCode);
+        var spans = await sidecar.SpansOfAsync(AppTrace, 2);
+        Assert.Equal("frontend-web", Assert.Single(spans, s => s.Kind == ActivityKind.Server).GetTagItem("meshnet.source.workload"));
+    }
+
+    [Fact]
     public async Task TracingOff_TouchesNoTraceHeaders()
     {
         var seen = new ConcurrentQueue<string>();

@@ -85,6 +85,31 @@ public sealed class TracePropagationTests
     }
 
     [Theory]
+    [InlineData("00-" + Trace + "-" + Span + "-00", true)]
+    [InlineData("00-" + Trace + "-" + Span + "-02", true)]
+    [InlineData("00-" + Trace + "-" + Span + "-01", false)]
+    [InlineData("00-" + Trace + "-" + Span + "-0x", false)]
+    [InlineData("01-" + Trace + "-" + Span + "-00", false)]
+    [InlineData("00-" + Trace + "+" + Span + "-00", false)]
+    public void IsUnsampledTraceParent_ReadsOnlyTheFlag(string value, bool unsampled)
+    {
+        Assert.Equal(unsampled, TracePropagation.IsUnsampledTraceParent(new HeaderDictionary { ["traceparent"] = value }));
+    }
+
+    [Fact]
+    public void FormatUnsampled_WritesAParsableTraceparent()
+    {
+        byte[] trace = Convert.FromHexString(Trace);
+        byte[] span = Convert.FromHexString(Span);
+
+        var value = TracePropagation.FormatUnsampled(trace, span);
+
+        Assert.Equal($"00-{Trace}-{Span}-00", value);
+        Assert.True(ActivityContext.TryParse(value, null, out var parsed));
+        Assert.Equal(ActivityTraceFlags.None, parsed.TraceFlags);
+    }
+
+    [Theory]
     [InlineData(null, null, 1.0, true)]
     [InlineData("always_off", null, 0.0, false)]
     [InlineData("traceidratio", "0.25", 0.25, false)]

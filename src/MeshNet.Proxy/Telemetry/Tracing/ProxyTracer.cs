@@ -235,14 +235,22 @@ internal sealed class ProxyTracer : IDisposable
     private Activity? Begin(HttpContext context, string name, out PropagationFormat format)
     {
         var headers = context.Request.Headers;
+        if (_sampling.ParentBased && TracePropagation.IsUnsampledTraceParent(headers))
+        {
+            // The common unsampled case downstream of the first hop: decided by one flag, nothing parsed.
+            format = PropagationFormat.W3C;
+            return null;
+        }
+
         format = TracePropagation.Extract(headers, out var parent);
         if (format == PropagationFormat.None)
         {
-            var traceId = ActivityTraceId.CreateRandom();
-            if (!_sampling.ShouldSampleRoot(traceId))
+            Span<byte> ids = stackalloc byte[24];
+            Random.Shared.NextBytes(ids);
+            if (!_sampling.ShouldSampleRoot(ids[..16]))
             {
                 // Unsampled but not forgotten: the next hops see the decision and follow it.
-                headers.TraceParent = TracePropagation.Format(traceId, ActivitySpanId.CreateRandom(), ActivityTraceFlags.None);
+                headers.TraceParent = TracePropagation.FormatUnsampled(ids[..16], ids[16..]);
                 return null;
             }
         }

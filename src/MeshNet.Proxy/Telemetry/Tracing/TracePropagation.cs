@@ -88,6 +88,37 @@ internal static class TracePropagation
             chars[54] = (state.flags & ActivityTraceFlags.Recorded) != 0 ? '1' : '0';
         });
 
+    /// <summary>
+    /// A traceparent for a new trace that is not sampled, from 16 trace-id and 8 span-id bytes: one string, no
+    /// Activity ids (which would each allocate their hex form).
+    /// </summary>
+    public static string FormatUnsampled(ReadOnlySpan<byte> traceId, ReadOnlySpan<byte> spanId)
+    {
+        Span<char> chars = stackalloc char[55];
+        "00-".CopyTo(chars);
+        Convert.TryToHexStringLower(traceId, chars[3..35], out _);
+        chars[35] = '-';
+        Convert.TryToHexStringLower(spanId, chars[36..52], out _);
+        "-00".CopyTo(chars[52..]);
+        return new string(chars);
+    }
+
+    /// <summary>
+    /// True when the request carries a well-formed version-00 traceparent whose sampled flag is clear: with a
+    /// parent-based sampler that settles the request without parsing its ids.
+    /// </summary>
+    public static bool IsUnsampledTraceParent(IHeaderDictionary headers) =>
+        headers.TraceParent is { Count: 1 } values && values[0] is { Length: 55 } value
+        && value[2] == '-' && value[35] == '-' && value[52] == '-' && value.StartsWith("00", StringComparison.Ordinal)
+        && (HexValue(value[54]) & 1) == 0 && HexValue(value[53]) >= 0 && HexValue(value[54]) >= 0;
+
+    private static int HexValue(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        _ => -1,
+    };
+
     /// <summary>"{TraceId}-{SpanId}[-{SamplingState}[-{ParentSpanId}]]"; a lone sampling state carries no parent.</summary>
     internal static bool TryParseB3Single(string value, out ActivityContext parent)
     {

@@ -27,6 +27,9 @@ internal sealed record TraceSampling(double Ratio, bool ParentBased)
     /// <summary>For a new trace.</summary>
     public bool ShouldSampleRoot(ActivityTraceId traceId) => ByTraceId(traceId);
 
+    /// <summary>For a new trace whose 16-byte id is not an <see cref="ActivityTraceId"/> (yet).</summary>
+    public bool ShouldSampleRoot(ReadOnlySpan<byte> traceId) => Ratio >= 1 || (Ratio > 0 && ByBytes(traceId));
+
     /// <summary>
     /// The sampler named by OTEL_TRACES_SAMPLER and its argument (always_on, always_off, traceidratio and their
     /// parentbased_ forms), or null with <paramref name="error"/> for a name or ratio we do not know.
@@ -85,7 +88,8 @@ internal sealed record TraceSampling(double Ratio, bool ParentBased)
 
         Span<byte> bytes = stackalloc byte[16];
         traceId.CopyTo(bytes);
-        var lower = BinaryPrimitives.ReadInt64BigEndian(bytes) & long.MaxValue;
-        return lower < UpperBound;
+        return ByBytes(bytes);
     }
+
+    private bool ByBytes(ReadOnlySpan<byte> traceId) => (BinaryPrimitives.ReadInt64BigEndian(traceId) & long.MaxValue) < UpperBound;
 }
