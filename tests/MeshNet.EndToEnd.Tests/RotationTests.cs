@@ -82,6 +82,14 @@ public sealed class RotationTests(ITestOutputHelper output)
                 Volatile.Write(ref trusted, [oldRoot, newRoot]);
                 mesh.Log.Note($"phase 1: every sidecar trusts both roots after {phase1.TotalMilliseconds:F0} ms");
 
+                // A botched phase 2 first: the new certificate with the old key. Refused, reported, nothing changes.
+                RotationCa.WriteAtomically(certFile, newRoot.ExportCertificatePem() + "\n");
+                var (errors, _) = await Poll.UntilAsync(
+                    mesh.Admin.ErrorsAsync, e => e.Any(x => x.Origin == "identity"), PhaseTimeout, "the refused CA reload is in /debug/errors");
+                mesh.Log.Note($"refused reload: {errors.First(x => x.Origin == "identity").Message}");
+                Assert.Contains("--ca-cert: cannot load the CA certificate", errors.First(x => x.Origin == "identity").Message);
+                Assert.Equal(RotationCa.Sha256(oldRoot), await SignerAsync(mesh));
+
                 // Phase 2: the new root signs; every sidecar re-certifies (jitter within 10 % of 3 minutes).
                 RotationCa.WriteCaFiles(newRoot, certFile, keyFile);
                 Volatile.Write(ref proberLeaf, newProberLeaf);
@@ -102,6 +110,7 @@ public sealed class RotationTests(ITestOutputHelper output)
                     PhaseTimeout,
                     "every sidecar serves a leaf of the new root");
                 mesh.Log.Note($"phase 2: every sidecar re-certified under the new root after {phase2.TotalMilliseconds:F0} ms");
+                Assert.Equal(RotationCa.Sha256(newRoot), await SignerAsync(mesh));
 
                 // Phase 3: the old root leaves the bundle.
                 RotationCa.WriteAtomically(extraFile, string.Empty);
@@ -221,6 +230,14 @@ public sealed class RotationTests(ITestOutputHelper output)
             },
             PhaseTimeout,
             $"every sidecar's trust bundle is [{string.Join(", ", subjects)}]");
+
+    /// <summary>The SHA-256 of the certificate the control plane signs with now (GET /identity/ca).</summary>
+    private static async Task<string> SignerAsync(RotationMesh mesh)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        using var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"http://{mesh.AdminEndPoint}/identity/ca"));
+        return json.RootElement.GetProperty("signer").GetProperty("sha256").GetString()!;
+    }
 
     private static async Task AssertNoPeerRefusedAsync(RotationMesh mesh)
     {
