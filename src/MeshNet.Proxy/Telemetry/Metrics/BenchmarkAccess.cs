@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The telemetry micro-benchmark records requests through ProxyMetrics and ErrorLabels directly.
+[assembly: InternalsVisibleTo("MeshNet.Bench.Telemetry")]
