@@ -4,6 +4,7 @@ using MeshNet.ControlPlane.ClusterDns;
 using MeshNet.ControlPlane.Compilation;
 using MeshNet.ControlPlane.Discovery;
 using MeshNet.ControlPlane.Identity;
+using MeshNet.ControlPlane.Injection;
 using MeshNet.ControlPlane.Stats;
 using MeshNet.ControlPlane.Telemetry.Metrics;
 using MeshNet.ControlPlane.Tracking;
@@ -50,6 +51,9 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
 
     public IPEndPoint AdminEndPoint => _listeners[1].IPEndPoint!;
 
+    /// <summary>The bound webhook endpoint; null without --webhook.</summary>
+    public IPEndPoint? WebhookEndPoint => _listeners[2]?.IPEndPoint;
+
     /// <param name="runUpdateLoop">False lets a test own the tracker's signal and flush the pipeline itself.</param>
     public static ControlPlaneApp Create(
         ControlPlaneOptions options, TimeProvider? timeProvider = null, Action<ILoggingBuilder>? logging = null, bool runUpdateLoop = true)
@@ -71,7 +75,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Critical);
         logging?.Invoke(builder.Logging);
-        var listeners = new ListenOptions[2];
+        var listeners = new ListenOptions[3];
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.Grpc, l =>
@@ -86,6 +90,14 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
                 l.Protocols = HttpProtocols.Http1;
                 listeners[1] = l;
             });
+            if (options.Webhook.Listen is { } webhook)
+            {
+                kestrel.Listen(webhook, l =>
+                {
+                    WebhookTls.UseWebhookTls(l);
+                    listeners[2] = l;
+                });
+            }
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddGrpc(o => o.Interceptors.Add<CertifyTransportGuard>());
@@ -107,9 +119,16 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         // The pipeline behind a decorator that times each flush for meshnet_control_compile_duration_seconds.
         builder.Services.AddControlPlaneMetrics<MeshUpdatePipeline>();
         builder.Services.AddMeshIdentity(options.Identity, options.Allocation.StateDirectory);
+        builder.Services.AddKubernetesMode(options.Kubernetes);
         builder.Services.AddGrpcTransport(
             options.Transport, options.Grpc.Address, options.ClusterDomain, options.Allocation.StateDirectory, sp => sp.GetRequiredService<CertificateIssuer>().Authority);
         builder.Services.AddMeshStats(options.Stats);
+        // The webhook serves the gRPC port's certificate: it already names meshnet-control.<ns>.svc, the webhook's host.
+        builder.Services.AddInjectionWebhook(
+            options.Webhook,
+            options.Identity.TrustDomain,
+            sp => sp.GetRequiredService<ServingCertificate>().Current.Context,
+            sp => sp.GetRequiredService<CertificateIssuer>().Authority.TrustBundle);
         if (runUpdateLoop)
         {
             builder.Services.AddHostedService<MeshUpdateLoop>();
@@ -119,6 +138,12 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         web.MapGrpcService<DiscoveryService>();
         web.MapGrpcService<IdentityService>();
         web.MapAdminEndpoints();
+        web.MapCertificateAuthorityEndpoints();
+        if (options.Webhook.Listen is not null)
+        {
+            web.UseInjectionWebhook(() => listeners[2]?.IPEndPoint);
+        }
+
         return new ControlPlaneApp(web, options, listeners);
     }
 
@@ -159,6 +184,13 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
                 _app.Services.GetRequiredService<TimeProvider>(),
                 cancellationToken).ConfigureAwait(false);
         }
+        else if (_options.Kubernetes.Enabled)
+        {
+            // The first LIST waits out an unreachable API server; a SIGTERM meanwhile must still end the process.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+                cancellationToken, _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            _manifestSource = await KubernetesModeWiring.StartSourceAsync(_app.Services, _options.Kubernetes, stopping.Token).ConfigureAwait(false);
+        }
 
         Pipeline.Flush();
         // After the first flush, so the cluster DNS never answers NXDOMAIN for a Service that is merely not loaded yet.
@@ -168,8 +200,10 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
 
     /// <summary>The line tools wait for: actual bound ports.</summary>
     public string ReadyLine() => Dns.LocalEndPoint is { } dns
-        ? $"meshnet-control ready grpc={GrpcEndPoint} admin={AdminEndPoint} dns={dns}"
-        : $"meshnet-control ready grpc={GrpcEndPoint} admin={AdminEndPoint}";
+        ? $"meshnet-control ready grpc={GrpcEndPoint} admin={AdminEndPoint} dns={dns}{WebhookSuffix()}"
+        : $"meshnet-control ready grpc={GrpcEndPoint} admin={AdminEndPoint}{WebhookSuffix()}";
+
+    private string WebhookSuffix() => WebhookEndPoint is { } webhook ? $" webhook={webhook}" : string.Empty;
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
 
