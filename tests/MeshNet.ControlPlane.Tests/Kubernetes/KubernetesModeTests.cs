@@ -124,6 +124,20 @@ public sealed class KubernetesModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuthorizationPolicy_GetsItsVerdict_TooForAMissingTarget()
+    {
+        _server.Apply(ApiObjects.AuthorizationPolicy("blog", "posts-readers", "posts"));
+        _server.Apply(ApiObjects.AuthorizationPolicy("blog", "ghost-readers", "ghost"));
+
+        var accepted = await AcceptedConditionAsync("posts-readers", c => c is not null, "AuthorizationPolicy");
+        var refused = await AcceptedConditionAsync("ghost-readers", c => c is not null, "AuthorizationPolicy");
+
+        Assert.Equal(("True", "in force for generation 1"), (Text(accepted!, "status"), Text(accepted!, "message")));
+        Assert.Equal(("False", "Rejected"), (Text(refused!, "status"), Text(refused!, "reason")));
+        Assert.StartsWith("spec.targetRef.name: ", Text(refused!, "message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Certify_WithATokenReviewApprovedServiceAccountToken_Succeeds()
     {
         var response = await CertifyAsync(Build(Posts), PostsToken);
@@ -162,12 +176,12 @@ public sealed class KubernetesModeTests : IAsyncLifetime
     }
 
     /// <summary>The object's Accepted condition once <paramref name="done"/> holds; the status writer patches asynchronously.</summary>
-    private async Task<JsonObject?> AcceptedConditionAsync(string name, Func<JsonObject?, bool> done)
+    private async Task<JsonObject?> AcceptedConditionAsync(string name, Func<JsonObject?, bool> done, string kind = "TrafficPolicy")
     {
         JsonObject? condition = null;
         await PollAsync(() =>
         {
-            condition = _server.Get("TrafficPolicy", "blog", name)?["status"]?["conditions"]?.AsArray().SingleOrDefault(c => c?["type"]?.GetValue<string>() == "Accepted")?.AsObject();
+            condition = _server.Get(kind, "blog", name)?["status"]?["conditions"]?.AsArray().SingleOrDefault(c => c?["type"]?.GetValue<string>() == "Accepted")?.AsObject();
             return Task.FromResult(done(condition));
         });
         return condition;

@@ -170,6 +170,19 @@ internal static class ApiObjects
         }
         """, ("name", name), ("ns", ns), ("target", target), ("timeout", requestTimeout), ("attempts", attempts.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
+    public static string AuthorizationPolicy(string ns, string name, string target) => Fill("""
+        {
+          "apiVersion": "meshnet.io/v1alpha1",
+          "kind": "AuthorizationPolicy",
+          "metadata": {"name": "@name@", "namespace": "@ns@"},
+          "spec": {
+            "targetRef": {"kind": "Service", "name": "@target@"},
+            "action": "Allow",
+            "rules": [{"from": [{"serviceAccounts": ["blog/frontend"]}], "to": [{"methods": ["GET", "HEAD"]}]}]
+          }
+        }
+        """, ("name", name), ("ns", ns), ("target", target));
+
     private static string Fill(string template, params (string Name, string Value)[] values)
     {
         foreach (var (name, value) in values)
