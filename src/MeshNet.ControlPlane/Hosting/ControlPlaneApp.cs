@@ -120,6 +120,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Services.AddControlPlaneMetrics<MeshUpdatePipeline>();
         builder.Services.AddMeshIdentity(options.Identity, options.Allocation.StateDirectory);
         builder.Services.AddKubernetesMode(options.Kubernetes);
+        builder.Services.AddKubernetesMode(options.Kubernetes);
         builder.Services.AddGrpcTransport(
             options.Transport, options.Grpc.Address, options.ClusterDomain, options.Allocation.StateDirectory, sp => sp.GetRequiredService<CertificateIssuer>().Authority);
         builder.Services.AddMeshStats(options.Stats);
@@ -183,6 +184,13 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
                 _app.Services.GetRequiredService<ILoggerFactory>(),
                 _app.Services.GetRequiredService<TimeProvider>(),
                 cancellationToken).ConfigureAwait(false);
+        }
+        else if (_options.Kubernetes.Enabled)
+        {
+            // The first LIST waits out an unreachable API server; a SIGTERM meanwhile must still end the process.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+                cancellationToken, _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            _manifestSource = await KubernetesModeWiring.StartSourceAsync(_app.Services, _options.Kubernetes, stopping.Token).ConfigureAwait(false);
         }
         else if (_options.Kubernetes.Enabled)
         {
