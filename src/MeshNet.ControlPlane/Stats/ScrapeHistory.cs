@@ -11,6 +11,31 @@ internal sealed class ScrapeHistory
 {
     private readonly Lock _lock = new();
     private readonly List<Scrape> _scrapes = [];
+    // Every scrape parses fresh label strings; keeping one instance per series makes 15 minutes of scrapes cost one
+    // dictionary entry per series and scrape instead of a copy of every label. Bounded by the sidecar's series count.
+    private readonly Dictionary<SeriesId, SeriesId> _series = [];
+
+    /// <summary>Records a scrape's samples, sharing each series' identity with the earlier scrapes.</summary>
+    public void Add(DateTimeOffset at, IEnumerable<MetricSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var values = new Dictionary<SeriesId, double>();
+        lock (_lock)
+        {
+            foreach (var sample in samples)
+            {
+                var id = new SeriesId(sample.Name, sample.Labels);
+                if (!_series.TryGetValue(id, out var shared))
+                {
+                    _series[id] = shared = id;
+                }
+
+                values[shared] = sample.Value;
+            }
+        }
+
+        Add(new Scrape(at, values));
+    }
 
     public void Add(Scrape scrape)
     {

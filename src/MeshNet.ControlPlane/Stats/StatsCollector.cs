@@ -89,17 +89,9 @@ internal sealed partial class StatsCollector : BackgroundService
         try
         {
             var text = await _http.GetStringAsync(new Uri($"http://{admin}/metrics"), cancellationToken).ConfigureAwait(false);
-            var series = new Dictionary<SeriesId, double>();
-            foreach (var sample in PrometheusTextParser.Parse(text, SidecarMetricNames.IsKept))
-            {
-                // A NaN counter would poison every sum it enters; it says nothing about traffic anyway.
-                if (!double.IsNaN(sample.Value))
-                {
-                    series[new SeriesId(sample.Name, sample.Labels)] = sample.Value;
-                }
-            }
-
-            _store.Record(id, new Scrape(_time.GetUtcNow(), series));
+            // A NaN counter would poison every sum it enters; it says nothing about traffic anyway.
+            var samples = PrometheusTextParser.Parse(text, SidecarMetricNames.IsKept).Where(s => !double.IsNaN(s.Value));
+            _store.Record(id, _time.GetUtcNow(), samples);
             if (_failing.TryRemove(id, out _))
             {
                 LogScrapeRecovered(id);

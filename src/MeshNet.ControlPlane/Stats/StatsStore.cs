@@ -10,8 +10,9 @@ internal sealed class StatsStore
 {
     private readonly ConcurrentDictionary<string, ScrapeHistory> _sidecars = new(StringComparer.Ordinal);
 
-    public void Record(string sidecar, Scrape scrape) =>
-        _sidecars.GetOrAdd(sidecar, static _ => new ScrapeHistory()).Add(scrape);
+    /// <summary>Called by the collector only, as is <see cref="Prune"/>: a history emptied by pruning is not written to meanwhile.</summary>
+    public void Record(string sidecar, DateTimeOffset at, IEnumerable<MetricSample> samples) =>
+        _sidecars.GetOrAdd(sidecar, static _ => new ScrapeHistory()).Add(at, samples);
 
     public void Prune(DateTimeOffset cutoff)
     {

@@ -65,6 +65,20 @@ public sealed class ScrapeHistoryTests
         Assert.Equal([T0, T0.AddSeconds(5), T0.AddSeconds(10)], selected.Select(s => s.At));
     }
 
+    [Fact]
+    public void Shares_OneLabelSetPerSeries_AcrossScrapes()
+    {
+        var history = new ScrapeHistory();
+        const string Text = "meshnet_requests_total{direction=\"outbound\",code=\"200\"} 1\n";
+
+        history.Add(T0, PrometheusTextParser.Parse(Text));
+        history.Add(T0.AddSeconds(5), PrometheusTextParser.Parse(Text.Replace("} 1", "} 2", StringComparison.Ordinal)));
+
+        var scrapes = history.Window(T0.AddSeconds(5), TimeSpan.FromMinutes(1));
+        Assert.Same(scrapes[0].Series.Keys.Single().Labels, scrapes[1].Series.Keys.Single().Labels);
+        Assert.Equal([1.0, 2.0], scrapes.Select(s => s.Series.Values.Single()));
+    }
+
     private static ScrapeHistory Every5sFrom(int from, int to)
     {
         var history = new ScrapeHistory();
