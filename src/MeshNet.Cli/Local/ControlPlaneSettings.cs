@@ -9,6 +9,10 @@ internal sealed record ControlPlaneSettings(
 {
     public const string ReadyPrefix = "meshnet-control ready ";
 
+    /// <summary>The --state-dir among the extra arguments, where the control plane writes ca-bundle.pem; null without one.</summary>
+    public string? StateDirectory =>
+        ExtraArguments?.SkipWhile(a => a != "--state-dir").Skip(1).FirstOrDefault();
+
     public IReadOnlyList<string> ToArguments() =>
         ["--config", ConfigDirectory, "--grpc", GrpcAddress, "--admin", AdminAddress, .. ExtraArguments ?? []];
 

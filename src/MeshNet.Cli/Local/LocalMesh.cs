@@ -8,6 +8,12 @@ internal sealed class LocalMesh : IDisposable
 {
     public const string SidecarReadyPrefix = "meshnet-proxy ready ";
 
+    /// <summary>meshnet-proxy's environment variable for the control plane's CA bundle (--control-plane-ca).</summary>
+    public const string ControlPlaneCaVariable = "MESHNET_CONTROL_PLANE_CA";
+
+    /// <summary>What the control plane writes to its --state-dir for clients of its TLS gRPC port.</summary>
+    public const string ControlPlaneBundleFile = "ca-bundle.pem";
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly List<ChildProcess> _children = [];
@@ -19,6 +25,7 @@ internal sealed class LocalMesh : IDisposable
     private readonly TaskCompletionSource<ChildProcess> _firstExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
     private JoinTokenIssuer _tokens = null!;
+    private string? _controlPlaneCa;
     private bool _disposed;
 
     private LocalMesh(ProcessLog log, MeshBinaries binaries, TimeProvider time, Netns.PodNetwork? network)
@@ -32,6 +39,12 @@ internal sealed class LocalMesh : IDisposable
     public Uri ControlPlaneGrpc { get; private set; } = null!;
 
     public Uri ControlPlaneAdmin { get; private set; } = null!;
+
+    /// <summary>
+    /// The URL sidecars are given: https:// with the control plane's bundle in network-namespace mode, where they reach
+    /// it over a veth and their join tokens would otherwise cross the pod network in clear; else <see cref="ControlPlaneGrpc"/>.
+    /// </summary>
+    public Uri SidecarControlPlane { get; private set; } = null!;
 
     public IReadOnlyList<PodPlan> Pods { get; private set; } = [];
 
@@ -86,11 +99,17 @@ internal sealed class LocalMesh : IDisposable
     public async Task<ChildProcess> StartSidecarAsync(SidecarSettings sidecar, CancellationToken cancellationToken, bool critical = true)
     {
         var token = await _tokens.ForAsync(sidecar.Pod.Namespace, sidecar.Pod.ServiceAccount, cancellationToken).ConfigureAwait(false);
+        List<KeyValuePair<string, string>> environment = [new(JoinTokenIssuer.EnvironmentVariable, token)];
+        if (_controlPlaneCa is not null)
+        {
+            environment.Add(new(ControlPlaneCaVariable, _controlPlaneCa));
+        }
+
         var spec = new ProcessSpec(
             $"{sidecar.Pod.Name}/meshnet-proxy",
             DotnetHost.Path,
-            [_binaries.Resolve("meshnet-proxy"), .. sidecar.ToArguments(ControlPlaneGrpc)],
-            [new(JoinTokenIssuer.EnvironmentVariable, token)]);
+            [_binaries.Resolve("meshnet-proxy"), .. sidecar.ToArguments(SidecarControlPlane)],
+            [.. environment]);
         if (sidecar.Netns is { } netns)
         {
             spec = Netns.PodNetwork.InNamespace(netns.Namespace, spec);
@@ -156,6 +175,13 @@ internal sealed class LocalMesh : IDisposable
         var child = Track(ChildProcess.Start(spec, _log, ControlPlaneSettings.ReadyPrefix));
         var line = await child.Ready.WaitAsync(StartTimeout, _time, cancellationToken).ConfigureAwait(false);
         (ControlPlaneGrpc, ControlPlaneAdmin) = ControlPlaneSettings.ParseReadyLine(line);
+        SidecarControlPlane = ControlPlaneGrpc;
+        // A control plane from before TLS on its gRPC port writes no bundle: its sidecars stay on plaintext.
+        if (_network is not null && settings.StateDirectory is { } state && File.Exists(Path.Combine(state, ControlPlaneBundleFile)))
+        {
+            _controlPlaneCa = Path.Combine(state, ControlPlaneBundleFile);
+            SidecarControlPlane = new UriBuilder(ControlPlaneGrpc) { Scheme = Uri.UriSchemeHttps }.Uri;
+        }
         _tokens = new JoinTokenIssuer(_http, ControlPlaneAdmin);
     }
 

@@ -45,8 +45,9 @@ internal sealed partial class MeshTcpTunnel(
         }
 
         var tls = new SslStream(new DuplexPipeStream(connection.Transport), leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
-        timeout.CancelAfter(HandshakeTimeout);
+        // Not linked to ConnectionClosed: Kestrel fires it at the client's FIN, and a client may half-close right
+        // after its first bytes. A peer that really went away fails the read instead.
+        using var timeout = new CancellationTokenSource(HandshakeTimeout);
         try
         {
             await tls.AuthenticateAsServerAsync(
@@ -91,7 +92,7 @@ internal sealed partial class MeshTcpTunnel(
         Socket upstream;
         try
         {
-            upstream = await ConnectAsync(app, connection.ConnectionClosed).ConfigureAwait(false);
+            upstream = await ConnectAsync(app).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
@@ -130,7 +131,7 @@ internal sealed partial class MeshTcpTunnel(
         Socket socket;
         try
         {
-            socket = await ConnectAsync(destination, connection.ConnectionClosed).ConfigureAwait(false);
+            socket = await ConnectAsync(destination).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
@@ -140,9 +141,8 @@ internal sealed partial class MeshTcpTunnel(
         }
 
         await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        using (var timeout = new CancellationTokenSource(HandshakeTimeout))
         {
-            timeout.CancelAfter(HandshakeTimeout);
             try
             {
                 await tls.AuthenticateAsClientAsync(
@@ -176,10 +176,13 @@ internal sealed partial class MeshTcpTunnel(
         }
     }
 
-    private async Task<Socket> ConnectAsync(IPEndPoint destination, CancellationToken connectionClosed)
+    /// <summary>
+    /// A marked connection. Bounded by time only: the app may already have half-closed (Kestrel's ConnectionClosed
+    /// fires at its FIN), and its bytes still have to be delivered.
+    /// </summary>
+    private async Task<Socket> ConnectAsync(IPEndPoint destination)
     {
-        using var connect = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed);
-        connect.CancelAfter(ConnectTimeout);
+        using var connect = new CancellationTokenSource(ConnectTimeout);
         return await marker.ConnectAsync(destination, connect.Token).ConfigureAwait(false);
     }
 

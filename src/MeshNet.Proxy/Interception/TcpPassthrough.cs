@@ -20,9 +20,10 @@ internal sealed partial class TcpPassthrough(SocketMarker marker, ILogger<TcpPas
     public async Task RunAsync(ConnectionContext connection, IPEndPoint destination)
     {
         Socket upstream;
-        using (var connect = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        // Bounded by time only: Kestrel fires ConnectionClosed at the client's FIN, and a client that sends its request
+        // and half-closes at once must still have it delivered.
+        using (var connect = new CancellationTokenSource(ConnectTimeout))
         {
-            connect.CancelAfter(ConnectTimeout);
             try
             {
                 upstream = await marker.ConnectAsync(destination, connect.Token).ConfigureAwait(false);
