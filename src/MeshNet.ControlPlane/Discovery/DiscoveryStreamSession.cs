@@ -206,7 +206,14 @@ internal sealed partial class DiscoveryStreamSession
 
         var nonce = (++_nonce).ToString(CultureInfo.InvariantCulture);
         var response = _acked is null ? DeltaBuilder.Full(next, nonce) : DeltaBuilder.Delta(_acked, next, nonce);
+        // Push latency starts at the mesh change when the cache knows it (debounce and compile included), else when
+        // this stream learnt of the new version.
         var changedSince = Interlocked.Exchange(ref _changedSince, 0);
+        if (next.ObservedAt > 0 && (changedSince == 0 || next.ObservedAt < changedSince))
+        {
+            changedSince = next.ObservedAt;
+        }
+
         var span = _deps.Tracer?.StartSend(next.PushTrace, MeshNames.NamespacedName(_status.Namespace, _status.Name), next.Version, response.FullState);
         _inFlight = new InFlight(nonce, next, changedSince == 0 ? _deps.TimeProvider.GetTimestamp() : changedSince, span);
         _status.RecordSent(next.Version);

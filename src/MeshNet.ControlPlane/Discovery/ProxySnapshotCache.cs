@@ -88,7 +88,7 @@ internal sealed class ProxySnapshotCache
             PushTracer.RecordCompile(push, compileStart, changed.Count);
             foreach (var (watch, config) in changed)
             {
-                watch.Set(NextLocked(config) with { PushTrace = push?.Context ?? default });
+                watch.Set(NextLocked(config) with { PushTrace = push?.Context ?? default, ObservedAt = _tracker?.LastChangeTimestamp ?? 0 });
             }
         }
     }

@@ -32,4 +32,7 @@ internal sealed record VersionedConfig(string Version, ProxyConfig Config)
 {
     /// <summary>The config push (trace) that produced this version; default when it is not traced.</summary>
     public System.Diagnostics.ActivityContext PushTrace { get; init; }
+
+    /// <summary>When the mesh change that produced this version was observed (a TimeProvider timestamp); 0 when unknown.</summary>
+    public long ObservedAt { get; init; }
 }

@@ -74,6 +74,32 @@ public sealed class ControlPlaneMetricsTests(ITestOutputHelper output) : IAsyncL
     }
 
     [Fact]
+    public async Task PushLatency_StartsAtTheMeshChange_SoDebounceAndCompileCount()
+    {
+        await using var sidecar = new DiscoveryHarness.SidecarClient(
+            new Protocol.V1.Discovery.DiscoveryClient(_channel).Stream(), DiscoveryHarness.Node("frontend-1", "app=frontend", "127.0.1.2"));
+        var first = await sidecar.OpenAsync();
+        await sidecar.AckAsync(first);
+
+        // The change is observed, then 200 ms of debounce pass before the flush; the ACK comes 100 ms after the send.
+        _app.Tracker.Upsert(Service("blog", "users", "app=users"));
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        _app.Pipeline.Flush();
+        var second = await sidecar.ReceiveAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        await sidecar.AckAsync(second);
+        _app.Tracker.Upsert(Service("blog", "comments", "app=comments"));
+        _app.Pipeline.Flush();
+        await sidecar.ReceiveAsync();
+
+        var metrics = await ScrapeAsync();
+
+        Assert.Equal(2, metrics[("meshnet_control_push_duration_seconds_count", "")]);
+        Assert.Equal(1, metrics[("meshnet_control_push_duration_seconds_bucket", "le=0.25")]);
+        Assert.Equal(2, metrics[("meshnet_control_push_duration_seconds_bucket", "le=0.5")]);
+    }
+
+    [Fact]
     public async Task Exposition_PassesPromtoolCheckMetrics()
     {
         _app.Tracker.Upsert(Service("blog", "posts", "app=posts"));
