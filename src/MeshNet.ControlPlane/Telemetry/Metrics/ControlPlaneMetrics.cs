@@ -37,7 +37,7 @@ internal sealed class ControlPlaneMetrics
         _connected = factory.CreateGauge(ControlPlaneMetricNames.ConnectedSidecars, "Sidecars with an open discovery stream.");
         _push = factory.CreateHistogram(
             ControlPlaneMetricNames.PushDuration,
-            "Seconds from a new config version for a sidecar to the sidecar's ACK of it (waiting for an earlier ACK included).",
+            "Seconds from a mesh change to a sidecar's ACK of the config carrying it: debounce, compile, waiting for an earlier ACK, send and apply.",
             new HistogramConfiguration { Buckets = ControlPlaneMetricNames.PushBuckets });
         _nacks = factory.CreateCounter(ControlPlaneMetricNames.Nacks, "Config versions sidecars rejected, by the kind of resource blamed.", ControlPlaneMetricNames.Reason);
         _compile = factory.CreateHistogram(
