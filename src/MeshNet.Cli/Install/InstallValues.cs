@@ -1,4 +1,5 @@
 using System.Globalization;
+using MeshNet.Kubernetes.Injection;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -25,13 +26,13 @@ internal sealed record InstallValues
 
     public string ControlPlaneMemoryLimit { get; init; } = "512Mi";
 
-    public string ProxyImage { get; init; } = "ghcr.io/meshnet/proxy:" + Version;
+    public string ProxyImage { get; init; } = InjectionSettings.Default.ProxyImage;
 
-    public string ProxyInitImage { get; init; } = "ghcr.io/meshnet/proxy-init:" + Version;
+    public string ProxyInitImage { get; init; } = InjectionSettings.Default.InitImage;
 
     public string ImagePullPolicy { get; init; } = "IfNotPresent";
 
-    public string TrustDomain { get; init; } = "cluster.local";
+    public string TrustDomain { get; init; } = InjectionSettings.Default.TrustDomain;
 
     /// <summary>A kubernetes.io/tls Secret with the mesh CA (tls.crt, tls.key), shared by every replica.</summary>
     public string CaSecret { get; init; } = "meshnet-ca";
@@ -45,7 +46,7 @@ internal sealed record InstallValues
     /// <summary>An existing cert-manager Issuer for the webhook certificate; empty renders a self-signed one.</summary>
     public string CertManagerIssuer { get; init; } = string.Empty;
 
-    public const string Version = "0.1.0";
+    public const string Version = InjectionSettings.DefaultVersion;
 
     public static InstallValues Default { get; } = new();
 
