@@ -16,6 +16,9 @@ internal sealed record ProxyConfig(ImmutableArray<VirtualHost> VirtualHosts, Imm
     /// <summary>What the sidecar reports about traffic (workload label, access log).</summary>
     public Protocol.V1.Telemetry Telemetry { get; init; } = new();
 
+    /// <summary>The CA's roots and signer, the same instance for every sidecar; set by the snapshot cache, not the compiler.</summary>
+    public TrustBundle? TrustBundle { get; init; }
+
     /// <summary>
     /// Whether two compilations are the same. The compiler hands out a new list only when its content changed,
     /// so comparing list instances suffices; the rare false "changed" (content that changed and changed back
@@ -26,6 +29,7 @@ internal sealed record ProxyConfig(ImmutableArray<VirtualHost> VirtualHosts, Imm
     {
         ArgumentNullException.ThrowIfNull(other);
         return VirtualHosts == other.VirtualHosts && Clusters == other.Clusters && DnsServices == other.DnsServices &&
-            Inbound.Equals(other.Inbound) && DnsZone.Equals(other.DnsZone) && Telemetry.Equals(other.Telemetry);
+            Inbound.Equals(other.Inbound) && DnsZone.Equals(other.DnsZone) && Telemetry.Equals(other.Telemetry) &&
+            (ReferenceEquals(TrustBundle, other.TrustBundle) || Equals(TrustBundle, other.TrustBundle));
     }
 }

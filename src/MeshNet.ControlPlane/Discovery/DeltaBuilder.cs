@@ -45,14 +45,14 @@ internal static class DeltaBuilder
             response.DnsZone = next.Config.DnsZone;
         }
 
-        if (!acked.Telemetry.Equals(next.Config.Telemetry))
-        {
-            response.Telemetry = next.Config.Telemetry;
-        }
-
         if (next.Config.TrustBundle is { } bundle && !ReferenceEquals(acked.TrustBundle, bundle) && !bundle.Equals(acked.TrustBundle))
         {
             response.TrustBundle = bundle;
+        }
+
+        if (!acked.Telemetry.Equals(next.Config.Telemetry))
+        {
+            response.Telemetry = next.Config.Telemetry;
         }
 
         if (!acked.Inbound.Equals(next.Config.Inbound))

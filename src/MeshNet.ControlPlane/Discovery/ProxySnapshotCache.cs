@@ -19,6 +19,7 @@ internal sealed class ProxySnapshotCache
     private readonly Lock _lock = new();
     private readonly HashSet<ProxyWatch> _watches = [];
     private MeshIndex _index = MeshIndex.Empty;
+    private Protocol.V1.TrustBundle? _trustBundle;
 
     // A single counter for every sidecar: versions only go up, also across reconnects.
     private long _version;
@@ -52,7 +53,7 @@ internal sealed class ProxySnapshotCache
         ArgumentNullException.ThrowIfNull(onChanged);
         lock (_lock)
         {
-            var watch = new ProxyWatch(identity, NextLocked(_compiler.Compile(_index, identity)), onChanged);
+            var watch = new ProxyWatch(identity, NextLocked(CompileLocked(_index, identity)), onChanged);
             _watches.Add(watch);
             return watch;
         }
@@ -76,7 +77,7 @@ internal sealed class ProxySnapshotCache
             var changed = new List<(ProxyWatch Watch, ProxyConfig Config)>();
             foreach (var watch in _watches)
             {
-                var config = _compiler.Compile(index, watch.Identity);
+                var config = CompileLocked(index, watch.Identity);
                 if (!config.SameContentAs(watch.Current.Config))
                 {
                     changed.Add((watch, config));
@@ -92,6 +93,31 @@ internal sealed class ProxySnapshotCache
             }
         }
     }
+
+    /// <summary>
+    /// A new trust bundle (a CA reload): every watched sidecar gets a new version carrying it, the rest of its config
+    /// unchanged, so the push is a delta of the bundle alone.
+    /// </summary>
+    public void SetTrustBundle(Protocol.V1.TrustBundle bundle)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        lock (_lock)
+        {
+            if (bundle.Equals(_trustBundle))
+            {
+                return;
+            }
+
+            _trustBundle = bundle;
+            foreach (var watch in _watches)
+            {
+                watch.Set(NextLocked(watch.Current.Config with { TrustBundle = bundle }));
+            }
+        }
+    }
+
+    private ProxyConfig CompileLocked(MeshIndex index, ProxyIdentity identity) =>
+        _trustBundle is null ? _compiler.Compile(index, identity) : _compiler.Compile(index, identity) with { TrustBundle = _trustBundle };
 
     private VersionedConfig NextLocked(ProxyConfig config) =>
         new((++_version).ToString(CultureInfo.InvariantCulture), config);

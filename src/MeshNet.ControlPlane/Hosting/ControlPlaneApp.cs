@@ -120,7 +120,6 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         builder.Services.AddControlPlaneMetrics<MeshUpdatePipeline>();
         builder.Services.AddMeshIdentity(options.Identity, options.Allocation.StateDirectory);
         builder.Services.AddKubernetesMode(options.Kubernetes);
-        builder.Services.AddKubernetesMode(options.Kubernetes);
         builder.Services.AddGrpcTransport(
             options.Transport, options.Grpc.Address, options.ClusterDomain, options.Allocation.StateDirectory, sp => sp.GetRequiredService<CertificateIssuer>().Authority);
         builder.Services.AddMeshStats(options.Stats);
@@ -167,6 +166,8 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         // The serving certificate and <state-dir>/ca-bundle.pem exist before the port opens, so a tool that waits for
         // the ready line can read the bundle and connect over TLS at once.
         _app.Services.GetRequiredService<GrpcTransportRefresher>().RefreshNow();
+        // Before any sidecar connects: every first response carries the bundle, and a CA reload pushes the new one.
+        _app.Services.GetRequiredService<CertificateAuthorityProvider>().SubscribeTrustBundle(_app.Services.GetRequiredService<ProxySnapshotCache>().SetTrustBundle);
         return _app.StartAsync(cancellationToken);
     }
 
@@ -184,13 +185,6 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
                 _app.Services.GetRequiredService<ILoggerFactory>(),
                 _app.Services.GetRequiredService<TimeProvider>(),
                 cancellationToken).ConfigureAwait(false);
-        }
-        else if (_options.Kubernetes.Enabled)
-        {
-            // The first LIST waits out an unreachable API server; a SIGTERM meanwhile must still end the process.
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
-                cancellationToken, _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
-            _manifestSource = await KubernetesModeWiring.StartSourceAsync(_app.Services, _options.Kubernetes, stopping.Token).ConfigureAwait(false);
         }
         else if (_options.Kubernetes.Enabled)
         {

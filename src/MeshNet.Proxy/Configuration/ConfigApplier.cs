@@ -29,9 +29,6 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
     /// <summary>Raised after a snapshot became the last good one, on the applying thread (one at a time, in order).</summary>
     public event Action<ProxySnapshot>? Applied;
 
-    /// <summary>Raised after a snapshot became the last good one, on the applying thread (one at a time, in order).</summary>
-    public event Action<ProxySnapshot>? Applied;
-
     /// <summary>Returns null when applied, else the reason it was rejected.</summary>
     public async Task<string?> ApplyAsync(DiscoveryResponse response, CancellationToken cancellationToken)
     {
@@ -63,7 +60,6 @@ internal sealed partial class ConfigApplier(MeshProxyConfigProvider provider, Ro
             Interlocked.Exchange(ref _appliedAt, time.GetTimestamp());
             // Built and checked during validation, so this swap cannot fail.
             dns.Update(next.DnsTable);
-            Applied?.Invoke(next);
             Applied?.Invoke(next);
             LogApplied(logger, next.Version, response.FullState, next.VirtualHosts.Count, next.Clusters.Count, next.DnsServices.Count);
             return null;
