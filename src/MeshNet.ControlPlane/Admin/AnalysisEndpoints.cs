@@ -1,0 +1,51 @@
+using MeshNet.ControlPlane.Discovery;
+using MeshNet.ControlPlane.Tracking;
+using MeshNet.Kubernetes.Analysis;
+using MeshNet.Model.Security;
+using MeshNet.Model.Traffic;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace MeshNet.ControlPlane.Admin;
+
+/// <summary>
+/// GET /debug/analysis: `meshctl analyze --live`. The same analyzers as the offline command, over the control plane's
+/// current snapshot, whose workloads carry real readiness (registered sidecars, pod status).
+/// </summary>
+internal static class AnalysisEndpoints
+{
+    public static IEndpointRouteBuilder MapAnalysisEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet("/debug/analysis", (ProxySnapshotCache cache, MeshChangeTracker tracker) =>
+            Results.Ok(MeshAnalyzer.Analyze(Input(cache, tracker)).Select(FindingView.From)));
+        return endpoints;
+    }
+
+    private static AnalysisInput Input(ProxySnapshotCache cache, MeshChangeTracker tracker)
+    {
+        var snapshot = cache.Index.Snapshot;
+        return new AnalysisInput(
+            [.. snapshot.Services.Values],
+            [.. snapshot.Workloads.Values],
+            [.. snapshot.EndpointSets.Values],
+            [.. snapshot.Namespaces.Values],
+            [.. snapshot.Traffic.Values.OfType<TrafficPolicy>()],
+            [.. snapshot.Traffic.Values.OfType<TrafficRoute>()],
+            [.. snapshot.Authorization.Values.OfType<AuthorizationPolicy>()],
+            tracker.GetErrors(),
+            Live: true);
+    }
+}
+
+/// <summary>/debug/analysis entry; severity is "error", "warning" or "info".</summary>
+internal sealed record FindingView(string Code, string Severity, string Resource, string? Field, string Message, string Fix)
+{
+    public static FindingView From(AnalysisFinding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        return new FindingView(
+            finding.Code, finding.Severity.ToString().ToLowerInvariant(), finding.Resource, finding.Field, finding.Message, finding.Fix);
+    }
+}
