@@ -23,7 +23,7 @@ internal static class AdminEndpoints
         admin.MapGet("/healthz", () => Results.Text("ok"));
         admin.MapGet("/readyz", (ControlPlaneReadiness readiness) =>
             readiness.IsReady ? Results.Text("ready") : Results.Text("loading", statusCode: StatusCodes.Status503ServiceUnavailable));
-        admin.MapGet("/debug/proxies", (ProxyRegistry registry) => Results.Ok(registry.List()));
+        admin.MapProxyDebugEndpoints();
         admin.MapGet("/debug/errors", (MeshChangeTracker tracker) => Results.Ok(tracker.GetErrors().Select(ErrorView.From)));
         admin.MapGet("/debug/services", (ProxySnapshotCache cache) => Results.Ok(
             cache.Index.Services.Values
@@ -33,7 +33,9 @@ internal static class AdminEndpoints
             Results.Ok(PolicyStatusView.List(cache.Index, compiler.ClusterDomain).ToList()));
         admin.MapPost("/identity/tokens", JoinTokenEndpoint.IssueAsync);
         admin.MapStatsEndpoints();
+        admin.MapAnalysisEndpoints();
         admin.MapControlPlaneMetrics();
+        admin.MapDashboard();
         return endpoints;
     }
 }

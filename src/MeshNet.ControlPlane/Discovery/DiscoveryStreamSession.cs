@@ -167,7 +167,7 @@ internal sealed partial class DiscoveryStreamSession
         }
 
         _acked = inFlight.Sent.Config;
-        _status.RecordAck(inFlight.Sent.Version);
+        _status.RecordAck(inFlight.Sent.Version, _deps.TimeProvider.GetUtcNow());
         _deps.Metrics.RecordPush(_deps.TimeProvider.GetElapsedTime(inFlight.ChangedSince));
         PushTracer.EndSend(inFlight.Span, nack: null);
     }

@@ -10,6 +10,7 @@ internal sealed class ProxyStatus
     private string _ackedVersion = string.Empty;
     private string _sentVersion = string.Empty;
     private NackRecord? _lastNack;
+    private DateTimeOffset? _ackedAt;
 
     public ProxyStatus(
         string name,
@@ -61,11 +62,12 @@ internal sealed class ProxyStatus
         }
     }
 
-    public void RecordAck(string version)
+    public void RecordAck(string version, DateTimeOffset at)
     {
         lock (_lock)
         {
             _ackedVersion = version;
+            _ackedAt = at;
         }
     }
 
@@ -82,7 +84,7 @@ internal sealed class ProxyStatus
         lock (_lock)
         {
             return new ProxyStatusView(
-                Name, Namespace, Address, InboundPort, Labels, ServiceAccount, _ready, ConnectedAt, _ackedVersion, _sentVersion, _lastNack);
+                Name, Namespace, Address, InboundPort, Labels, ServiceAccount, _ready, ConnectedAt, _ackedVersion, _sentVersion, _lastNack, _ackedAt);
         }
     }
 }
@@ -102,4 +104,5 @@ internal sealed record ProxyStatusView(
     DateTimeOffset ConnectedAt,
     string AckedVersion,
     string SentVersion,
-    NackRecord? LastNack);
+    NackRecord? LastNack,
+    DateTimeOffset? AckedAt = null);
