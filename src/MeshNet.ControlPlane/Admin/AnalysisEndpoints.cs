@@ -1,3 +1,4 @@
+using MeshNet.ControlPlane.Compilation;
 using MeshNet.ControlPlane.Discovery;
 using MeshNet.ControlPlane.Tracking;
 using MeshNet.Kubernetes.Analysis;
@@ -12,6 +13,8 @@ namespace MeshNet.ControlPlane.Admin;
 /// <summary>
 /// GET /debug/analysis: `meshctl analyze --live`. The same analyzers as the offline command, over the control plane's
 /// current snapshot, whose workloads carry real readiness (registered sidecars, pod status).
+/// GET /debug/explain?error=E&amp;service=S or ?source=NS/WORKLOAD&amp;url=U[&amp;method=M]: `meshctl explain`, over the
+/// policies in force (accepted ones only: a rejected policy shapes no traffic).
 /// </summary>
 internal static class AnalysisEndpoints
 {
@@ -20,7 +23,30 @@ internal static class AnalysisEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/debug/analysis", (ProxySnapshotCache cache, MeshChangeTracker tracker) =>
             Results.Ok(MeshAnalyzer.Analyze(Input(cache, tracker)).Select(FindingView.From)));
+        endpoints.MapGet("/debug/explain", (HttpRequest request, ProxySnapshotCache cache, MeshChangeTracker tracker, MeshConfigCompiler compiler) =>
+        {
+            var query = request.Query;
+            string? Value(string name) => query.TryGetValue(name, out var v) && v.Count > 0 && !string.IsNullOrEmpty(v[0]) ? v[0] : null;
+            var explain = new ExplainRequest(Value("error"), Value("service"), Value("source"), Value("url"), Value("method") ?? "GET");
+            if ((explain.Url is null) == (explain.Service is null))
+            {
+                return Results.BadRequest(new { error = "give error and service, or source and url" });
+            }
+
+            return Results.Ok(MeshExplainer.Explain(InForce(cache, tracker), explain, compiler.ClusterDomain));
+        });
         return endpoints;
+    }
+
+    private static AnalysisInput InForce(ProxySnapshotCache cache, MeshChangeTracker tracker)
+    {
+        var index = cache.Index;
+        return Input(cache, tracker) with
+        {
+            TrafficPolicies = [.. index.Traffic.Accepted.Values.OfType<TrafficPolicy>()],
+            TrafficRoutes = [.. index.Traffic.Accepted.Values.OfType<TrafficRoute>()],
+            AuthorizationPolicies = [.. index.Authorization.Accepted.Values.Select(a => a.Policy)],
+        };
     }
 
     private static AnalysisInput Input(ProxySnapshotCache cache, MeshChangeTracker tracker)

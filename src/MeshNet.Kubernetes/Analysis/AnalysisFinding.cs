@@ -1,9 +1,16 @@
+using System.Text.Json.Serialization;
+
 namespace MeshNet.Kubernetes.Analysis;
 
+/// <summary>Lower case on the wire, as /debug/analysis and `meshctl analyze -o json` print it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<FindingSeverity>))]
 public enum FindingSeverity
 {
+    [JsonStringEnumMemberName("error")]
     Error,
+    [JsonStringEnumMemberName("warning")]
     Warning,
+    [JsonStringEnumMemberName("info")]
     Info,
 }
 
