@@ -10,6 +10,10 @@ declare -A wanted=(
   [ip]=iproute2
   [iptables]=iptables
   [promtool]=prometheus
+  # The dashboard's browser test (headless, driven over the DevTools protocol) and scripts/build-ui.sh --check.
+  [chromium]=chromium
+  [node]=nodejs
+  [npm]=npm
 )
 
 missing=()
