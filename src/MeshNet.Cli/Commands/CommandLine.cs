@@ -19,6 +19,10 @@ internal static class CommandLine
         root.Subcommands.Add(InjectCommand.Build());
         root.Subcommands.Add(InstallCommand.Build());
         root.Subcommands.Add(StatCommand.Build(shutdown));
+        root.Subcommands.Add(DiagnoseCommands.Analyze(shutdown));
+        root.Subcommands.Add(DiagnoseCommands.Explain(shutdown));
+        root.Subcommands.Add(ProxyCommands.Status(shutdown));
+        root.Subcommands.Add(ProxyCommands.Config(shutdown));
         return root;
     }
 

@@ -132,28 +132,5 @@ internal static class ServiceTable
     }
 
     /// <summary>Left-aligned columns three spaces apart, as kubectl prints them; the first row is the header.</summary>
-    internal static string Align(List<List<string>> rows)
-    {
-        var widths = new int[rows[0].Count];
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < row.Count; i++)
-            {
-                widths[i] = Math.Max(widths[i], row[i].Length);
-            }
-        }
-
-        var text = new StringBuilder();
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < row.Count - 1; i++)
-            {
-                text.Append(row[i].PadRight(widths[i] + 3));
-            }
-
-            text.Append(row[^1]).Append('\n');
-        }
-
-        return text.ToString();
-    }
+    internal static string Align(List<List<string>> rows) => Output.Table.Format(rows);
 }
