@@ -58,7 +58,7 @@ internal sealed class ClusterEntry
     /// </summary>
     public DestinationLease? Pick(HttpContext context, IReadOnlyCollection<OutboundDestination>? avoid)
     {
-        var destination = InterceptedDestination(context) ?? Choose(context, new DestinationFilter(_isEjected, avoid));
+        var destination = InterceptedDestination(context) ?? Choose(context, ClusterBalancing.ClientAddress(context.Connection.RemoteIpAddress), new DestinationFilter(_isEjected, avoid));
         return destination is null ? null : new DestinationLease(destination);
     }
 
@@ -69,6 +69,20 @@ internal sealed class ClusterEntry
     public OutboundDestination? DestinationFor(string address) =>
         AddressLookup().TryGetValue(address, out var destination) ? destination : _balancer.Pick(null, _destinations, new DestinationFilter(_isEjected, null));
 
+    /// <summary>
+    /// Picks a destination for one intercepted L4 connection to <paramref name="dialledAddress"/>: the pod itself when
+    /// that is a headless Service's pod IP, else the balancer's choice with client-IP affinity by <paramref name="client"/>
+    /// (an affinity set for a TCP Service must hold for its connections too). Null when no destination is available.
+    /// </summary>
+    public DestinationLease? PickForConnection(System.Net.IPAddress? client, string dialledAddress, IReadOnlyCollection<OutboundDestination>? avoid)
+    {
+        var filter = new DestinationFilter(_isEjected, avoid);
+        var destination = AddressLookup().TryGetValue(dialledAddress, out var pod) && (avoid is null || !avoid.Contains(pod))
+            ? pod
+            : Choose(context: null, ClusterBalancing.ClientAddress(client), filter);
+        return destination is null ? null : new DestinationLease(destination);
+    }
+
     private OutboundDestination? InterceptedDestination(HttpContext context) =>
         InterceptedConnection.Address(context) is { } address && AddressLookup().TryGetValue(address, out var destination) ? destination : null;
 
@@ -77,9 +91,9 @@ internal sealed class ClusterEntry
             .GroupBy(d => d.Address, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
-    private OutboundDestination? Choose(HttpContext context, DestinationFilter filter)
+    private OutboundDestination? Choose(HttpContext? context, System.Net.IPAddress? client, DestinationFilter filter)
     {
-        if (_affinity is not null && ClusterBalancing.ClientAddress(context.Connection.RemoteIpAddress) is { } client)
+        if (_affinity is not null && client is not null)
         {
             return ChooseWithAffinity(context, filter, client);
         }
@@ -88,7 +102,7 @@ internal sealed class ClusterEntry
     }
 
     /// <summary>Balances honouring the avoid set, and ignores it when it leaves nothing (ejections still count).</summary>
-    private OutboundDestination? Balance(HttpContext context, DestinationFilter filter) =>
+    private OutboundDestination? Balance(HttpContext? context, DestinationFilter filter) =>
         _balancer.Pick(context, _destinations, filter)
         ?? (filter.HasAvoid ? _balancer.Pick(context, _destinations, filter.WithoutAvoid()) : null);
 
@@ -96,7 +110,7 @@ internal sealed class ClusterEntry
     /// Affinity applies before the balancer: the remembered destination while it is configured and allowed. A
     /// remembered destination that is gone or ejected is replaced; one only avoided by a retry is kept for later.
     /// </summary>
-    private OutboundDestination? ChooseWithAffinity(HttpContext context, DestinationFilter filter, System.Net.IPAddress client)
+    private OutboundDestination? ChooseWithAffinity(HttpContext? context, DestinationFilter filter, System.Net.IPAddress client)
     {
         if (_affinity!.Lookup(client) is { } id && _byId!.TryGetValue(id, out var remembered))
         {

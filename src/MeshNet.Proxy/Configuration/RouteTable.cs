@@ -23,6 +23,12 @@ internal sealed class VirtualHostEntry(string name, string service, RouteEntry[]
 {
     public string Name { get; } = name;
 
+    /// <summary>
+    /// The route a connection that is not HTTP takes (no path or headers to match): the first catch-all route, else
+    /// the last route; null without routes.
+    /// </summary>
+    public RouteEntry? ConnectionRoute => Array.Find(routes, r => r.MatchesEverything) ?? (routes.Length > 0 ? routes[^1] : null);
+
     public string Service { get; } = service;
 
     /// <summary>The first route whose matches accept the request (path, headers, method), as the proto says.</summary>
@@ -43,6 +49,9 @@ internal sealed class VirtualHostEntry(string name, string service, RouteEntry[]
 internal sealed class RouteEntry(string name, RequestMatch[] matches, ClusterEntry[] clusters, int[] cumulativeWeights)
 {
     public string Name { get; } = name;
+
+    /// <summary>True for a route without matches (it takes every request).</summary>
+    public bool MatchesEverything => matches.Length == 0;
 
     /// <summary>True when any of the route's matches accepts the request; a route without matches takes everything.</summary>
     public bool Matches(HttpRequest request)

@@ -28,9 +28,11 @@ internal sealed partial class InterceptionMiddleware(
     ListenerEndpoints listeners,
     ProxyOptions options,
     ConfigApplier applier,
+    SocketMarker marker,
     ILogger<InterceptionMiddleware> logger)
 {
     private readonly InboundAuthorization _authorization = new(() => applier.Current.Inbound, logger);
+    private readonly ServiceTcpProxy _serviceTcp = new(marker, tunnel, certificates, applier, logger);
 
     public static void UseOutboundInterception(ListenOptions listen) =>
         listen.Use(next =>
@@ -48,7 +50,8 @@ internal sealed partial class InterceptionMiddleware(
 
     /// <summary>
     /// Explicit mode (the app dialled this listener): HTTP routed by Host. Redirected to a known virtual-host
-    /// domain (ClusterIP:port, headless pod IP:port): HTTP routed by that domain. To a meshed pod's port that a
+    /// domain (ClusterIP:port, headless pod IP:port): HTTP routed by that domain, or, when the connection is not HTTP,
+    /// its bytes balanced over the Service's endpoints (<see cref="ServiceTcpProxy"/>). To a meshed pod's port that a
     /// Service targets, while this sidecar holds a certificate: the bytes wrapped in mesh mTLS (<see cref="MeshTcp"/>).
     /// Anything else: bytes piped to where the app was going, whatever the protocol.
     /// </summary>
@@ -62,8 +65,14 @@ internal sealed partial class InterceptionMiddleware(
         }
 
         var key = InterceptedConnection.DomainKey(original);
-        if (routes.Current.TryFind(key, out _))
+        if (routes.Current.TryFind(key, out var host))
         {
+            if (host.ConnectionRoute?.PickCluster() is { } cluster && await IsL4Async(connection, cluster).ConfigureAwait(false))
+            {
+                await _serviceTcp.RunAsync(connection, original, cluster).ConfigureAwait(false);
+                return;
+            }
+
             InterceptedConnection.SetVirtualHost(connection.Items, original, key);
             await next(connection).ConfigureAwait(false);
             return;
@@ -134,6 +143,21 @@ internal sealed partial class InterceptionMiddleware(
 
                 return;
         }
+    }
+
+    /// <summary>
+    /// L4 when the cluster's app protocol names a non-HTTP protocol, HTTP when it names an HTTP one, else whatever the
+    /// first bytes say (<see cref="ServiceProtocol"/> explains the cost for a server-first protocol).
+    /// </summary>
+    private async Task<bool> IsL4Async(ConnectionContext connection, ClusterEntry cluster)
+    {
+        var appProtocol = applier.Current.Clusters.TryGetValue(cluster.Name, out var config) ? config.AppProtocol : null;
+        return ServiceProtocol.For(appProtocol) switch
+        {
+            ServiceTransport.Http => false,
+            ServiceTransport.Tcp => true,
+            _ => await InboundSniffer.SniffAsync(connection.Transport.Input, connection.ConnectionClosed).ConfigureAwait(false) != InboundProtocol.Http,
+        };
     }
 
     private MtlsMode Mode => applier.Current.Inbound?.Mtls ?? MtlsMode.Permissive;

@@ -140,6 +140,24 @@ internal sealed partial class MeshTcpTunnel(
             return;
         }
 
+        await OriginateOverAsync(connection, socket, destination, identity).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="OriginateAsync"/> over an already connected (marked) <paramref name="socket"/>, which it owns from
+    /// here: the caller chose and dialled the endpoint (a Service's connection balanced at L4).
+    /// </summary>
+    public async Task OriginateOverAsync(ConnectionContext connection, Socket socket, IPEndPoint destination, string identity)
+    {
+        if (certificates.Current is not { } current)
+        {
+            socket.Dispose();
+            refusals.Add(PeerRejection.NoLocalCertificate);
+            LogNoCertificate(logger, destination, identity);
+            connection.Abort(new ConnectionAbortedException("no certificate yet for mesh TCP"));
+            return;
+        }
+
         await using var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         using (var timeout = new CancellationTokenSource(HandshakeTimeout))
         {

@@ -36,6 +36,12 @@ internal sealed partial class TcpPassthrough(SocketMarker marker, ILogger<TcpPas
             }
         }
 
+        await RelayAsync(connection, upstream).ConfigureAwait(false);
+    }
+
+    /// <summary>Pipes the connection to an already connected <paramref name="upstream"/> (disposed at the end).</summary>
+    public static async Task RelayAsync(ConnectionContext connection, Socket upstream)
+    {
         // Not linked to ConnectionClosed: Kestrel fires it when the client's side ends, which for a half-close
         // (FIN) is not the end of the exchange. A reset surfaces as a read error on either side instead.
         using (upstream)
