@@ -10,11 +10,14 @@ internal static class LabelDistance
     public static int Misses(IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels) =>
         selector.Count(p => !labels.TryGetValue(p.Key, out var v) || !string.Equals(v, p.Value, StringComparison.Ordinal));
 
-    /// <summary>The workload missing the fewest selector pairs; ties go to the name first in ordinal order.</summary>
+    /// <summary>
+    /// The workload missing the fewest selector pairs, among those sharing at least one selector key (app=post is a
+    /// near miss for app=posts; a pod without an app label is not); ties go to the name first in ordinal order.
+    /// </summary>
     public static Workload? Closest(IReadOnlyDictionary<string, string> selector, IEnumerable<Workload> candidates) =>
         candidates
             .Select(w => (Workload: w, Misses: Misses(selector, w.Labels)))
-            .Where(c => c.Misses < selector.Count)
+            .Where(c => c.Misses < selector.Count || selector.Keys.Any(c.Workload.Labels.ContainsKey))
             .OrderBy(c => c.Misses)
             .ThenBy(c => c.Workload.Name, StringComparer.Ordinal)
             .Select(c => c.Workload)
