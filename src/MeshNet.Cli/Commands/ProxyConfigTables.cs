@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using MeshNet.Cli.Output;
 
@@ -11,6 +13,9 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal static class ProxyConfigTables
 {
+    // A terminal shows "+00:00" as is; the default encoder's "\u002B" is for HTML, not people.
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string Format(string section, JsonObject config, bool color) => section switch
     {
         "routes" => Routes(config, color),
@@ -117,8 +122,9 @@ internal static class ProxyConfigTables
             var shown = value switch
             {
                 null => "<none>",
+                JsonArray { Count: 1 } => "1 entry",
                 JsonArray array => string.Create(CultureInfo.InvariantCulture, $"{array.Count} entries"),
-                JsonObject => value.ToJsonString(),
+                JsonObject => value.ToJsonString(Relaxed),
                 _ => value.ToString(),
             };
             text.Append(key).Append(": ").Append(shown).Append('\n');
