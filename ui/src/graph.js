@@ -101,8 +101,10 @@ export function toElements(services, stats, edges) {
     const target = serviceId(service.namespace, service.name);
     const owners = new Set();
     for (const endpoint of service.endpoints) {
+      // "ns/pod" from manifests' pods; a bare name from other sources.
+      const pod = endpoint.workload.includes('/') ? endpoint.workload.slice(endpoint.workload.indexOf('/') + 1) : endpoint.workload;
       for (const node of nodes.values()) {
-        if (node.kind === 'workload' && node.namespace === service.namespace && endpoint.workload.startsWith(`${node.name}-`)) {
+        if (node.kind === 'workload' && node.namespace === service.namespace && pod.startsWith(`${node.name}-`)) {
           owners.add(node.id);
         }
       }

@@ -28,13 +28,19 @@ function record(key, stat) {
   return samples;
 }
 
+function timeRange(min, max) {
+  const end = max ?? Date.now() / 1000;
+  return [Math.min(min ?? end, end - 120), end];
+}
+
 function chart(title, series, width, range) {
   const holder = h('div', { class: 'chart' }, h('h3', null, title));
   const plot = new uPlot({
     width, height: 160,
     series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 2, spanGaps: false }))],
     axes: [{}, { size: 50 }],
-    scales: { x: { time: true }, y: range ? { range } : {} },
+    // At least the last two minutes on the time axis, so the first samples do not stretch over years.
+    scales: { x: { time: true, range: (u, min, max) => timeRange(min, max) }, y: range ? { range } : {} },
     legend: { live: false },
   }, [[], ...series.map(() => [])], holder);
   return { holder, update: (samples) => plot.setData([samples.map((s) => s.t), ...series.map((s) => samples.map(s.pick))]) };

@@ -84,6 +84,7 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
             if (!options.Json)
             {
                 output.Write("\n" + await DemoStats.FormatAsync(http, session.Mesh.ControlPlaneAdmin, summary.Requests, elapsed, time, cancellationToken).ConfigureAwait(false));
+                output.WriteLine($"\ndashboard: {new Uri(session.Mesh.ControlPlaneAdmin, "ui/")} (served while the mesh runs; `meshctl up {options.Directory}` keeps one running)");
             }
 
             return summary.Passed ? ExitPassed : ExitFailed;

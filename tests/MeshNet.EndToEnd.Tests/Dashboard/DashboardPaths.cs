@@ -1,0 +1,28 @@
+namespace MeshNet.EndToEnd.Tests.Dashboard;
+
+/// <summary>Where the checkout is, and where the dashboard test leaves its screenshots.</summary>
+internal static class DashboardPaths
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>artifacts/test-results/dashboard: CI keeps it as the test's artifact.</summary>
+    public static string Results => Path.Combine(RepositoryRoot, "artifacts", "test-results", "dashboard");
+
+    /// <summary>The README's picture of the graph, refreshed by every run of the test.</summary>
+    public static string ReadmeScreenshot => Path.Combine(RepositoryRoot, "docs", "images", "dashboard.png");
+
+    public const string Chromium = "/usr/bin/chromium";
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MeshNet.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"no MeshNet.sln above {AppContext.BaseDirectory}");
+    }
+}

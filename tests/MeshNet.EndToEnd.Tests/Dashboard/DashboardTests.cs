@@ -1,0 +1,123 @@
+using System.Text.Json;
+using PuppeteerSharp;
+using Xunit.Abstractions;
+
+namespace MeshNet.EndToEnd.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard at /ui of a running blog mesh, in the system's headless Chromium: the graph must show the blog's
+/// Services and the traffic the frontend sends them, and a click on a Service must open its page.
+/// </summary>
+public sealed class DashboardTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+    private static readonly string[] Called = ["users", "posts", "comments"];
+
+    [Fact]
+    public async Task Graph_ShowsBlogServicesAndLiveEdges_AndServicePageOpensOnClick()
+    {
+        Assert.True(File.Exists(DashboardPaths.Chromium), $"{DashboardPaths.Chromium} is missing: scripts/install-deps.sh installs Debian's chromium");
+        await using var mesh = await BlogDemoMesh.StartAsync();
+        await using var browser = await Puppeteer.LaunchAsync(new LaunchOptions
+        {
+            Headless = true,
+            ExecutablePath = DashboardPaths.Chromium,
+            // Root (CI's containers) cannot use Chromium's sandbox.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
+        await using var page = await browser.NewPageAsync();
+        await page.SetViewportAsync(new ViewPortOptions { Width = 1400, Height = 900 });
+        var consoleErrors = new List<string>();
+        page.Console += (_, e) =>
+        {
+            if (e.Message.Type == ConsoleType.Error)
+            {
+                consoleErrors.Add($"{e.Message.Text} ({e.Message.Location?.URL})");
+            }
+        };
+
+        await page.GoToAsync(new Uri(mesh.Admin, "ui/").ToString());
+        var graph = await WaitForGraphAsync(page, mesh);
+        output.WriteLine($"graph: {graph}; {mesh.TrafficSummary}");
+
+        var services = graph.GetProperty("services").EnumerateArray().Select(s => s.GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "frontend.blog", "users.blog", "posts.blog", "comments.blog" }, services);
+        var edges = graph.GetProperty("edges").EnumerateArray().ToList();
+        foreach (var service in Called)
+        {
+            Assert.Contains(edges, e => e.GetProperty("target").GetString() == $"svc:blog/{service}" && e.GetProperty("rps").GetDouble() > 0);
+        }
+
+        Directory.CreateDirectory(DashboardPaths.Results);
+        await page.ScreenshotAsync(Path.Combine(DashboardPaths.Results, "graph.png"));
+        Directory.CreateDirectory(Path.GetDirectoryName(DashboardPaths.ReadmeScreenshot)!);
+        File.Copy(Path.Combine(DashboardPaths.Results, "graph.png"), DashboardPaths.ReadmeScreenshot, overwrite: true);
+
+        // A real mouse click where cytoscape drew the node, not a synthetic event: the page must react to users.
+        var at = await page.EvaluateFunctionAsync<double[]>("""
+            () => {
+              const cy = window.meshnetDashboard.cy;
+              const node = cy.getElementById('svc:blog/posts');
+              const box = cy.container().getBoundingClientRect();
+              const p = node.renderedPosition();
+              return [box.left + p.x, box.top + p.y];
+            }
+            """);
+        await page.Mouse.ClickAsync((decimal)at[0], (decimal)at[1]);
+
+        await page.WaitForSelectorAsync("#service-page[data-service='blog/posts'] #endpoints tbody tr", new WaitForSelectorOptions { Timeout = 30_000 });
+        await page.WaitForFunctionAsync(
+            "() => [...document.querySelectorAll('#service-tiles .tile')].some(t => t.textContent.endsWith('requests/s') && parseFloat(t.textContent) > 0)",
+            new WaitForFunctionOptions { Timeout = 30_000 });
+        var endpoints = await page.EvaluateExpressionAsync<string[]>(
+            "[...document.querySelectorAll('#endpoints tbody tr')].map(r => r.textContent)");
+        Assert.NotEmpty(endpoints);
+        Assert.Contains(endpoints, e => e.Contains("ready", StringComparison.Ordinal) && !e.Contains("not ready", StringComparison.Ordinal));
+        Assert.Equal("#/service/blog/posts", await page.EvaluateExpressionAsync<string>("location.hash"));
+        await page.ScreenshotAsync(Path.Combine(DashboardPaths.Results, "service-posts.png"), new ScreenshotOptions { FullPage = true });
+
+        await page.GoToAsync(new Uri(mesh.Admin, "ui/#/proxies").ToString());
+        await page.WaitForSelectorAsync("#proxies table.proxies tbody tr", new WaitForSelectorOptions { Timeout = 30_000 });
+        var statuses = await page.EvaluateExpressionAsync<string[]>(
+            "[...document.querySelectorAll('#proxies tbody tr')].map(r => r.children[5].textContent)");
+        Assert.Contains("SYNCED", statuses);
+        await page.ScreenshotAsync(Path.Combine(DashboardPaths.Results, "proxies.png"));
+        Assert.Empty(consoleErrors);
+    }
+
+    /// <summary>Until the live graph has an edge with traffic to every Service the frontend calls.</summary>
+    private async Task<JsonElement> WaitForGraphAsync(IPage page, BlogDemoMesh mesh)
+    {
+        const string ReadGraph = """
+            () => {
+              const cy = window.meshnetDashboard && window.meshnetDashboard.cy;
+              if (!cy) { return null; }
+              return {
+                services: cy.nodes('[kind = "service"]').map(n => `${n.data('name')}.${n.data('namespace')}`),
+                edges: cy.edges().map(e => ({ source: e.data('source'), target: e.data('target'), rps: e.data('rps'), label: e.data('label') })),
+                error: window.meshnetDashboard.lastError,
+              };
+            }
+            """;
+        var condition = $$"""
+            () => {
+              const cy = window.meshnetDashboard && window.meshnetDashboard.cy;
+              if (!cy) { return false; }
+              const wanted = {{JsonSerializer.Serialize(Called.Select(s => $"svc:blog/{s}"))}};
+              return wanted.every(t => cy.edges().some(e => e.data('target') === t && e.data('rps') > 0));
+            }
+            """;
+        try
+        {
+            await page.WaitForFunctionAsync(condition, new WaitForFunctionOptions { Timeout = (int)Deadline.TotalMilliseconds, PollingInterval = 500 });
+        }
+        catch (WaitTaskTimeoutException)
+        {
+            var seen = await page.EvaluateFunctionAsync<JsonElement?>(ReadGraph);
+            var edges = await mesh.Client.GetStringAsync(new Uri(mesh.Admin, "debug/edges?window=30s"));
+            Assert.Fail($"the graph never showed traffic to {string.Join(", ", Called)}; page: {seen}; /debug/edges: {edges}; {mesh.TrafficSummary}\n{mesh.Output}");
+        }
+
+        return await page.EvaluateFunctionAsync<JsonElement>(ReadGraph);
+    }
+}
