@@ -24,9 +24,13 @@ public sealed class NackTests(ITestOutputHelper output)
         bed.Manifests.Write("external-1.yaml", Slice("external-1", plain));
         await bed.WaitForReadyEndpointsAsync("external", SettleTimeout, plain.Address);
         await bed.WaitForSidecarConfigAsync(client.RequiredSidecar, [plain.Address]);
-        var before = await bed.Admin.ProxyAsync(MeshTestBed.Namespace, "client");
+        // The sidecar applies a config before its ACK reaches the control plane: wait for the ACK, not just the apply.
+        var (before, _) = await Poll.UntilAsync(
+            () => bed.Admin.ProxyAsync(MeshTestBed.Namespace, "client"),
+            proxy => proxy is not null && proxy.SentVersion == proxy.AckedVersion,
+            SettleTimeout,
+            "the client's first config is ACKed");
         Assert.Null(before!.LastNack);
-        Assert.Equal(before.SentVersion, before.AckedVersion);
 
         var loop = client.RequiredSidecar.Outbound;
         bed.Manifests.Write("external-2.yaml", Manifests.EndpointSlice(
@@ -48,9 +52,12 @@ public sealed class NackTests(ITestOutputHelper output)
         // A corrected input must get the stream moving again: the next config is ACKed and applied.
         bed.Manifests.Write("external-2.yaml", Slice("external-2", second));
         await bed.WaitForSidecarConfigAsync(client.RequiredSidecar, [plain.Address, second.Address]);
-        var recovered = await bed.Admin.ProxyAsync(MeshTestBed.Namespace, "client");
+        var (recovered, _) = await Poll.UntilAsync(
+            () => bed.Admin.ProxyAsync(MeshTestBed.Namespace, "client"),
+            proxy => proxy is not null && proxy.SentVersion == proxy.AckedVersion,
+            SettleTimeout,
+            "the corrected config is ACKed");
         Assert.NotEqual(before.AckedVersion, recovered!.AckedVersion);
-        Assert.Equal(recovered.SentVersion, recovered.AckedVersion);
         var afterFix = await mesh.SendAsync("http://external.e2e/", 20);
         Assert.Empty(afterFix.Failures);
         Assert.Equal(["plain-1", "plain-2"], afterFix.ByBackend.Keys.Order(StringComparer.Ordinal));
