@@ -13,10 +13,14 @@ public static class MeshAnalyzer
     {
         ArgumentNullException.ThrowIfNull(input);
         var findings = new List<AnalysisFinding>();
-        findings.AddRange(input.Errors.Select(FromError));
         findings.AddRange(ServiceAnalyzer.Analyze(input));
         findings.AddRange(TrafficAnalyzer.Analyze(input));
         findings.AddRange(AuthorizationAnalyzer.Analyze(input));
+
+        // The control plane reports some of the same problems as errors of its own (a policy's missing target): the
+        // analyzer's finding carries the fix, so the error of a resource it already explains is left out.
+        var explained = findings.Select(f => f.Resource).ToHashSet(StringComparer.Ordinal);
+        findings.AddRange(input.Errors.Select(FromError).Where(f => !explained.Contains(f.Resource)));
         return [.. findings
             .Distinct()
             .OrderBy(f => f.Severity)

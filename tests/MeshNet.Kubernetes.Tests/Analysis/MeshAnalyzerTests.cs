@@ -183,4 +183,25 @@ public sealed class MeshAnalyzerTests
         Assert.Equal([FindingCodes.PolicyTargetMissing, FindingCodes.ExposedBeyondMesh], findings.Select(f => f.Code));
         Assert.True(MeshAnalyzer.HasErrors(findings));
     }
+
+    [Fact]
+    public void LeavesOutAnError_OfAResourceAFindingAlreadyExplains()
+    {
+        var input = Load(Namespace + """
+            apiVersion: meshnet.io/v1alpha1
+            kind: TrafficPolicy
+            metadata: {name: ghost, namespace: blog}
+            spec:
+              targetRef: {kind: Service, name: ghost}
+              circuitBreaker: {maxRequests: 1}
+            """);
+        var policy = Assert.Single(input.TrafficPolicies);
+        input = input with
+        {
+            Errors = [new MeshNet.Model.ResourceError("control-plane: traffic policy", null, policy.Key, "spec.targetRef.name", "Service blog/ghost does not exist")],
+        };
+
+        var finding = Assert.Single(MeshAnalyzer.Analyze(input));
+        Assert.Equal(FindingCodes.PolicyTargetMissing, finding.Code);
+    }
 }
