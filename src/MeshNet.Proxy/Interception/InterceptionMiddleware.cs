@@ -32,7 +32,7 @@ internal sealed partial class InterceptionMiddleware(
     ILogger<InterceptionMiddleware> logger)
 {
     private readonly InboundAuthorization _authorization = new(() => applier.Current.Inbound, logger);
-    private readonly ServiceTcpProxy _serviceTcp = new(marker, tunnel, certificates, applier, logger);
+    private readonly ServiceTcpProxy _serviceTcp = new(marker, tunnel, certificates, () => applier.Current, logger);
 
     public static void UseOutboundInterception(ListenOptions listen) =>
         listen.Use(next =>

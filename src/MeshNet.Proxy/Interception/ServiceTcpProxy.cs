@@ -19,7 +19,7 @@ internal sealed partial class ServiceTcpProxy(
     SocketMarker marker,
     MeshTcpTunnel tunnel,
     ICertificateSource certificates,
-    ConfigApplier applier,
+    Func<ProxySnapshot> snapshots,
     ILogger logger)
 {
     // As the passthrough's: a live endpoint answers in well under a second; a dead one is skipped for the next.
@@ -84,7 +84,7 @@ internal sealed partial class ServiceTcpProxy(
     /// <summary>Where to dial a destination of a cluster and the identity to demand, from the applied snapshot.</summary>
     private Target? TargetOf(string cluster, string destinationId)
     {
-        var snapshot = applier.Current;
+        var snapshot = snapshots();
         var cache = Volatile.Read(ref _cache);
         if (cache is null || !ReferenceEquals(cache.Snapshot, snapshot))
         {
