@@ -22,6 +22,9 @@ public sealed class AnalyzeGoldenTests
     [InlineData("subset-no-endpoint", AnalyzeCommand.ExitErrorsFound)]
     [InlineData("authorization-unreachable", AnalyzeCommand.ExitErrorsFound)]
     [InlineData("manifest-error", AnalyzeCommand.ExitErrorsFound)]
+    [InlineData("nodeport-out-of-range", AnalyzeCommand.ExitErrorsFound)]
+    [InlineData("route-backend-missing", AnalyzeCommand.ExitErrorsFound)]
+    [InlineData("authorization-target-missing", AnalyzeCommand.ExitClean)]
     [InlineData("clean", AnalyzeCommand.ExitClean)]
     public async Task PrintsTheGoldenReport_AndExitsByWorstSeverity(string name, int exitCode)
     {
