@@ -132,8 +132,8 @@ internal static class CommandLine
     {
         var ns = new Option<string>("--namespace", "-n") { Description = "Namespace to list", DefaultValueFactory = _ => "default" };
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "List every namespace" };
-        var format = new Option<string?>("--output", "-o") { Description = "Output format: wide or json" };
-        format.AcceptOnlyFromAmong("wide", "json");
+        var format = new Option<string?>("--output", "-o") { Description = "Output format: wide, json or yaml" };
+        format.AcceptOnlyFromAmong("wide", "json", "yaml");
         var controlPlane = new Option<Uri?>("--control-plane")
         {
             Description = $"Control plane admin URL (default: ${ControlPlaneLocator.EnvironmentVariable}, the running `up`, or {ControlPlaneLocator.Default})",
@@ -160,7 +160,26 @@ internal static class CommandLine
             return await new GetServicesCommand(http, url, Console.Out, Console.Error)
                 .RunAsync(parse.GetValue(ns)!, parse.GetValue(all), parse.GetValue(format), shutdown.Token).ConfigureAwait(false);
         });
-        return new Command("get", "Show resources of the running mesh (from the control plane's admin API)") { services };
+        var endpoints = GetResources("endpoints", "List each Service's ready endpoints (address:targetPort) and how many are not ready", ns, all, format, controlPlane, shutdown);
+        endpoints.Aliases.Add("ep");
+        var policies = GetResources("policies", "List TrafficPolicies and TrafficRoutes: target, accepted, the error when rejected", ns, all, format, controlPlane, shutdown);
+        policies.Aliases.Add("policy");
+        return new Command("get", "Show resources of the running mesh (from the control plane's admin API)") { services, endpoints, policies };
+    }
+
+    private static Command GetResources(
+        string kind, string description, Option<string> ns, Option<bool> all, Option<string?> format, Option<Uri?> controlPlane, ShutdownSignal shutdown)
+    {
+        var command = new Command(kind, description) { ns, all, format, controlPlane };
+        command.SetAction(async (parse, _) =>
+        {
+            var url = ControlPlaneLocator.Resolve(
+                parse.GetValue(controlPlane), Environment.GetEnvironmentVariable(ControlPlaneLocator.EnvironmentVariable), Local.Netns.NetnsOptions.DefaultStateFile);
+            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+            return await new GetResourcesCommand(new AdminReader(http, url, Console.Error), Console.Out, Console.Error)
+                .RunAsync(kind, parse.GetValue(ns)!, parse.GetValue(all), parse.GetValue(format), shutdown.Token).ConfigureAwait(false);
+        });
+        return command;
     }
 
     private static Option<bool> VerboseOption() =>

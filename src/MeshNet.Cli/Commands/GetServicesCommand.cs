@@ -1,11 +1,13 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MeshNet.Cli.Local;
+using MeshNet.Cli.Output;
 
 namespace MeshNet.Cli.Commands;
 
-/// <summary>`meshctl get svc [-n NS | -A] [-o wide|json]`: the control plane's /debug/services as kubectl shows Services.</summary>
+/// <summary>
+/// `meshctl get svc [-n NS | -A] [-o wide|json|yaml]`: the control plane's /debug/services as kubectl shows Services,
+/// with the TrafficPolicies and TrafficRoutes that target each one (from /debug/policies).
+/// </summary>
 internal sealed class GetServicesCommand(HttpClient http, Uri controlPlane, TextWriter output, TextWriter error)
 {
     public const int ExitOk = 0;
@@ -16,7 +18,9 @@ internal sealed class GetServicesCommand(HttpClient http, Uri controlPlane, Text
         JsonArray services;
         try
         {
-            services = await http.GetFromJsonAsync<JsonArray>(new Uri(controlPlane, "/debug/services"), cancellationToken).ConfigureAwait(false) ?? [];
+            using var response = await http.GetAsync(new Uri(controlPlane, "/debug/services"), cancellationToken).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            services = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)) as JsonArray ?? [];
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -27,20 +31,45 @@ internal sealed class GetServicesCommand(HttpClient http, Uri controlPlane, Text
         }
 
         var selected = new JsonArray([.. services.Where(s => allNamespaces || (string?)s?["namespace"] == ns).Select(s => s?.DeepClone())]);
-        if (format == "json")
+        if (await ResourceOutput.WriteStructuredAsync(output, selected, format).ConfigureAwait(false))
         {
-            await output.WriteLineAsync(selected.ToJsonString(new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
             return ExitOk;
         }
 
         if (selected.Count == 0)
         {
-            await error.WriteLineAsync(allNamespaces ? "No resources found" : $"No resources found in {ns} namespace.").ConfigureAwait(false);
+            await error.WriteLineAsync(ResourceOutput.NoneFound(ns, allNamespaces)).ConfigureAwait(false);
             return ExitOk;
         }
 
-        var statuses = selected.Deserialize(AdminJsonContext.Default.ListServiceStatus) ?? [];
-        await output.WriteAsync(ServiceTable.Format(statuses, allNamespaces, wide: format == "wide")).ConfigureAwait(false);
+        var policies = PoliciesByService(await ReadPoliciesAsync(cancellationToken).ConfigureAwait(false));
+        var statuses = selected.Deserialize(Local.AdminJsonContext.Default.ListServiceStatus) ?? [];
+        await output.WriteAsync(ServiceTable.Format(statuses, allNamespaces, wide: format == "wide", policies: policies)).ConfigureAwait(false);
         return ExitOk;
+    }
+
+    /// <summary>"ns/service" to "name,name (rejected)"; a rejected resource is listed so that it is not missed.</summary>
+    internal static Dictionary<string, string> PoliciesByService(JsonArray policies) =>
+        policies.OfType<JsonObject>()
+            .GroupBy(p => $"{ProxyStatusCommand.Text(p, "namespace")}/{ProxyStatusCommand.Text(p, "target").Split(':')[0]}", StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => string.Join(',', g.Select(p => p["accepted"]?.GetValue<bool>() == false ? $"{ProxyStatusCommand.Text(p, "name")} (rejected)" : ProxyStatusCommand.Text(p, "name"))),
+                StringComparer.Ordinal);
+
+    /// <summary>An older control plane without /debug/policies still gets its Services listed, with no policies.</summary>
+    private async Task<JsonArray> ReadPoliciesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(controlPlane, "/debug/policies"), cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode
+                ? JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)) as JsonArray ?? []
+                : [];
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return [];
+        }
     }
 }

@@ -8,7 +8,8 @@ namespace MeshNet.Cli.Commands;
 /// <summary>
 /// Services as `kubectl get svc` prints them: left-aligned columns three spaces apart, NAMESPACE first with -A,
 /// "80:30080/TCP" ports, EXTERNAL-IP "&lt;pending&gt;" for a LoadBalancer without an address, and MeshNet's ENDPOINTS
-/// column (ready/total). Wide adds the ready endpoint addresses.
+/// column (ready/total), and POLICIES (the TrafficPolicies and TrafficRoutes targeting it) when the caller has them.
+/// Wide adds the ready endpoint addresses.
 /// </summary>
 internal static class ServiceTable
 {
@@ -20,7 +21,8 @@ internal static class ServiceTable
         IEnumerable<ServiceStatus> services,
         bool allNamespaces,
         bool wide,
-        IReadOnlyDictionary<string, IPAddress>? externalOverride = null)
+        IReadOnlyDictionary<string, IPAddress>? externalOverride = null,
+        IReadOnlyDictionary<string, string>? policies = null)
     {
         var header = new List<string>();
         if (allNamespaces)
@@ -29,6 +31,11 @@ internal static class ServiceTable
         }
 
         header.AddRange(["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "ENDPOINTS"]);
+        if (policies is not null)
+        {
+            header.Add("POLICIES");
+        }
+
         if (wide)
         {
             header.Add("ADDRESSES");
@@ -44,6 +51,11 @@ internal static class ServiceTable
             }
 
             row.AddRange([service.Name, service.Type, ClusterIp(service), ExternalIp(service, externalOverride), Ports(service), Endpoints(service)]);
+            if (policies is not null)
+            {
+                row.Add(policies.GetValueOrDefault($"{service.Namespace}/{service.Name}", "<none>"));
+            }
+
             if (wide)
             {
                 row.Add(Addresses(service));
