@@ -39,11 +39,18 @@ function chart(title, series, width, range) {
     width, height: 160,
     series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 2, spanGaps: false }))],
     axes: [{}, { size: 50 }],
-    // At least the last two minutes on the time axis, so the first samples do not stretch over years.
-    scales: { x: { time: true, range: (u, min, max) => timeRange(min, max) }, y: range ? { range } : {} },
+        scales: { x: { time: true, auto: false }, y: range ? { range } : {} },
     legend: { live: false },
   }, [[], ...series.map(() => [])], holder);
-  return { holder, update: (samples) => plot.setData([samples.map((s) => s.t), ...series.map((s) => samples.map(s.pick))]) };
+  return {
+    holder,
+    update: (samples) => {
+      plot.setData([samples.map((s) => s.t), ...series.map((s) => samples.map(s.pick))], false);
+      // At least the last two minutes on the time axis: uPlot would stretch the first samples over years.
+      const [min, max] = timeRange(samples[0]?.t, samples.at(-1)?.t);
+      plot.setScale('x', { min, max });
+    },
+  };
 }
 
 function endpointRows(service) {
