@@ -50,8 +50,11 @@ public sealed class DashboardTests(ITestOutputHelper output)
 
         Directory.CreateDirectory(DashboardPaths.Results);
         await page.ScreenshotAsync(Path.Combine(DashboardPaths.Results, "graph.png"));
-        Directory.CreateDirectory(Path.GetDirectoryName(DashboardPaths.ReadmeScreenshot)!);
-        File.Copy(Path.Combine(DashboardPaths.Results, "graph.png"), DashboardPaths.ReadmeScreenshot, overwrite: true);
+        if (DashboardPaths.ShouldUpdateReadmeScreenshot)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(DashboardPaths.ReadmeScreenshot)!);
+            File.Copy(Path.Combine(DashboardPaths.Results, "graph.png"), DashboardPaths.ReadmeScreenshot, overwrite: true);
+        }
 
         // A real mouse click where cytoscape drew the node, not a synthetic event: the page must react to users.
         var at = await page.EvaluateFunctionAsync<double[]>("""
