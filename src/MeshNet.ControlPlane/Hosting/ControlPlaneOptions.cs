@@ -45,7 +45,7 @@ internal sealed record ControlPlaneOptions(
     public WebhookOptions Webhook { get; init; } = WebhookOptions.Default;
 
     public const string Usage =
-        "usage: meshnet-control [--config DIR | --kubernetes [--kubeconfig FILE] [--token-audience meshnet]] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
+        "usage: meshnet-control [--config DIR | --kubernetes [--kubeconfig FILE] [--token-audience meshnet] [--ca-secret meshnet-ca]] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
         "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local] [--resync-grace 6s] " +
         "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--load-balancer-cidr 127.0.100.0/24] [--state-dir DIR] [--dns ADDR:PORT] [--dns-upstream ADDR:PORT] " +
         "[--trust-domain cluster.local] [--cert-ttl 24h] [--ca-cert FILE --ca-key FILE] [--ca-bundle-extra FILE] [--grpc-plaintext loopback|any|none] [--grpc-tls-san NAME|IP,...] [--pod-namespace NS] [--stats-interval 5s] [--webhook ADDR:PORT [--webhook-cert FILE --webhook-key FILE | --webhook-configuration NAME]] [--proxy-image IMAGE] [--proxy-init-image IMAGE] [--sidecar-control-plane URL]";
@@ -109,6 +109,7 @@ internal sealed record ControlPlaneOptions(
                 "--pod-namespace" => options with { Transport = options.Transport with { Namespace = ParseDomain(flag, Value()) } },
                 "--kubernetes" => options with { Kubernetes = options.Kubernetes with { Enabled = true } },
                 "--kubeconfig" => options with { Kubernetes = options.Kubernetes with { Kubeconfig = NonEmpty(flag, Value(), "a file") } },
+                "--ca-secret" => options with { Kubernetes = options.Kubernetes with { CaSecret = ParseSecretName(flag, Value()) } },
                 "--token-audience" => options with { Kubernetes = options.Kubernetes with { TokenAudiences = KubernetesModeOptions.ParseAudiences(flag, Value()) } },
                 "--webhook" => options with { Webhook = options.Webhook with { Listen = ParseEndPoint(flag, Value()) } },
                 "--webhook-cert" => options with { Webhook = options.Webhook with { CertFile = NonEmpty(flag, Value(), "a file") } },
@@ -180,6 +181,12 @@ internal sealed record ControlPlaneOptions(
 
     private static string NonEmpty(string flag, string value, string what = "a directory") =>
         value.Length > 0 ? value : throw new FormatException($"{flag}: expected {what}");
+
+    /// <summary>A Secret's name: an RFC 1123 subdomain (lower-case letters, digits, '-' and '.'; at most 253).</summary>
+    private static string ParseSecretName(string flag, string value) =>
+        value.Length is > 0 and <= 253 && value.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.') && char.IsAsciiLetterOrDigit(value[0]) && char.IsAsciiLetterOrDigit(value[^1])
+            ? value
+            : throw new FormatException($"{flag}: expected a Secret name (lower-case letters, digits, '-', '.'), got \"{value}\"");
 
     private static string ParseTrustDomain(string flag, string value) =>
         SpiffeId.IsValidTrustDomain(value)

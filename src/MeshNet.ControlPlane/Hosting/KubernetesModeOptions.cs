@@ -2,11 +2,14 @@ using System.Collections.Immutable;
 
 namespace MeshNet.ControlPlane.Hosting;
 
-/// <summary>--kubernetes, --kubeconfig and --token-audience.</summary>
+/// <summary>--kubernetes, --kubeconfig, --token-audience and --ca-secret.</summary>
 /// <param name="Kubeconfig">Null: in-cluster config when running in a pod, else $KUBECONFIG or ~/.kube/config.</param>
 /// <param name="TokenAudiences">The audiences a sidecar's ServiceAccount token must be valid for (TokenReview).</param>
 internal sealed record KubernetesModeOptions(bool Enabled, string? Kubeconfig, ImmutableArray<string> TokenAudiences)
 {
+    /// <summary>--ca-secret: the Secret in the control plane's namespace that holds the CA when no --ca-cert is given.</summary>
+    public string CaSecret { get; init; } = Identity.CaSecretSource.DefaultName;
+
     /// <summary>The audience of the projected token the injector mounts into sidecars.</summary>
     public const string DefaultTokenAudience = "meshnet";
 
@@ -23,6 +26,7 @@ internal sealed record KubernetesModeOptions(bool Enabled, string? Kubeconfig, I
     /// <summary>The combinations that make no sense, as a message naming the flags; null when fine.</summary>
     public string? Conflict(string? configDirectory) =>
         Kubeconfig is not null && !Enabled ? "--kubeconfig: only with --kubernetes"
+        : CaSecret != Identity.CaSecretSource.DefaultName && !Enabled ? "--ca-secret: only with --kubernetes"
         : Enabled && configDirectory is not null ? "--config and --kubernetes: choose one source of resources"
         : null;
 }

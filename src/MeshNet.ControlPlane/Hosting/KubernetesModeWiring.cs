@@ -1,15 +1,19 @@
 using k8s;
 using MeshNet.ControlPlane.Identity;
 using MeshNet.ControlPlane.Tracking;
+using MeshNet.ControlPlane.Transport;
 using MeshNet.Kubernetes.Api;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace MeshNet.ControlPlane.Hosting;
 
-/// <summary>Kubernetes mode: the API client, TokenReview for Certify, and the API source in place of the manifest directory.</summary>
+/// <summary>Kubernetes mode: the API client, TokenReview for Certify, the CA Secret, and the API source in place of the manifest directory.</summary>
 internal static class KubernetesModeWiring
 {
+    /// <summary>Reading (and maybe creating) the CA Secret is two or three small requests; a minute covers a slow API server.</summary>
+    private static readonly TimeSpan CaSecretTimeout = TimeSpan.FromMinutes(1);
+
     public static IServiceCollection AddKubernetesMode(this IServiceCollection services, KubernetesModeOptions options)
     {
         services.AddSingleton<AcceptanceReporting>();
@@ -23,7 +27,51 @@ internal static class KubernetesModeWiring
         services.AddSingleton(sp => new TokenReviewClient(sp.GetRequiredService<IKubernetes>()));
         services.AddSingleton<ISidecarAuthenticator>(sp => new TokenReviewAuthenticator(
             sp.GetRequiredService<TokenReviewClient>(), options.TokenAudiences, sp.GetRequiredService<ILogger<TokenReviewAuthenticator>>()));
+        AddCaSecret(services, options);
         return services;
+    }
+
+    /// <summary>
+    /// Without --ca-cert/--ca-key the CA comes from the Secret (read, or generated and created), replacing the
+    /// state-directory CA that AddMeshIdentity registered; the last registration is the one resolved. Its reloader
+    /// watches no state-directory files (the CA is not there) and keeps re-reading --ca-bundle-extra.
+    /// </summary>
+    private static void AddCaSecret(IServiceCollection services, KubernetesModeOptions options)
+    {
+        services.AddSingleton(sp => new CaSecretStore(sp.GetRequiredService<IKubernetes>()));
+        services.AddSingleton(sp =>
+        {
+            var identity = sp.GetRequiredService<IdentityOptions>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CertificateAuthority).FullName!);
+            if (identity.CaCertFile is not null)
+            {
+                return new CertificateAuthorityProvider(CertificateAuthorityLoader.Load(identity, null, time, logger), time);
+            }
+
+            var source = new CaSecretSource(
+                sp.GetRequiredService<CaSecretStore>(), sp.GetRequiredService<GrpcTransportOptions>().Namespace, options.CaSecret, identity, time, logger);
+            // Resolved once, at start-up, before any listener opens (ControlPlaneApp.StartListenersAsync); DI factories
+            // are synchronous, and a thread-pool thread has no synchronization context to deadlock on.
+            using var timeout = new CancellationTokenSource(CaSecretTimeout);
+            try
+            {
+                var authority = Task.Run(() => source.LoadAsync(timeout.Token)).GetAwaiter().GetResult();
+                return new CertificateAuthorityProvider(authority, time);
+            }
+            catch (OperationCanceledException ex)
+            {
+                // Not a shutdown: start-up must fail with the reason instead of exiting as if stopped.
+                throw new InvalidDataException($"{source.Description}: no answer from the API server within {CaSecretTimeout.TotalSeconds:0} s", ex);
+            }
+        });
+        services.AddSingleton(sp => new CertificateAuthorityReloader(
+            sp.GetRequiredService<CertificateAuthorityProvider>(),
+            sp.GetRequiredService<IdentityOptions>(),
+            stateDirectory: null,
+            sp.GetRequiredService<MeshChangeTracker>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<CertificateAuthorityReloader>>()));
     }
 
     /// <summary>Delivers the API server's current state to the tracker before returning (retrying until it can), then keeps watching.</summary>

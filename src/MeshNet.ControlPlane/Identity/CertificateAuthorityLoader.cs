@@ -7,7 +7,8 @@ namespace MeshNet.ControlPlane.Identity;
 
 /// <summary>
 /// Where the CA comes from, in order: the operator's files (--ca-cert/--ca-key: a root, or an intermediate under
-/// their own root), the state directory (generated on first start and reused after), or memory (generated per
+/// their own root), in Kubernetes mode a Secret (see <see cref="CaSecretSource"/>), the state directory (generated
+/// on first start and reused after), or memory (generated per
 /// process: every restart invalidates all issued leaves, so it warns).
 /// </summary>
 internal static partial class CertificateAuthorityLoader
@@ -57,14 +58,11 @@ internal static partial class CertificateAuthorityLoader
 
         Directory.CreateDirectory(stateDirectory);
         var root = GenerateRoot(options.TrustDomain, time);
-        using (var key = root.GetECDsaPrivateKey()!)
-        {
-            // Key first: a crash between the two writes leaves a key without a certificate, which fails loudly
-            // at the next start instead of silently pairing a certificate with a missing key.
-            SecretFile.Write(keyPath, System.Text.Encoding.ASCII.GetBytes(key.ExportPkcs8PrivateKeyPem()));
-        }
-
-        File.WriteAllText(certPath, root.ExportCertificatePem() + "\n");
+        var pem = ExportPem(root);
+        // Key first: a crash between the two writes leaves a key without a certificate, which fails loudly
+        // at the next start instead of silently pairing a certificate with a missing key.
+        SecretFile.Write(keyPath, System.Text.Encoding.ASCII.GetBytes(pem.Key));
+        File.WriteAllText(certPath, pem.Certificate);
         Log.Generated(logger, root.Subject, stateDirectory);
         return FromRoot(root, extra);
     }
@@ -193,6 +191,53 @@ internal static partial class CertificateAuthorityLoader
             throw new InvalidDataException($"{flag}: cannot load the CA certificate {certFile} with its key {keyFile}: {ex.Message}", ex);
         }
 
+        return FromSigner(signer, () => ReadCertificates(certFile, flag), extra, flag, certFile, time);
+    }
+
+    /// <summary>
+    /// The CA from PEM text held elsewhere than in files (a Kubernetes Secret): <paramref name="certificatePem"/> is the
+    /// signer first, then any issuers; <paramref name="issuersPem"/> adds more issuers (up to the root).
+    /// </summary>
+    /// <param name="origin">Names the holder in error messages, e.g. "Secret meshnet-system/meshnet-ca".</param>
+    /// <exception cref="InvalidDataException">Naming <paramref name="origin"/> and the entry at fault.</exception>
+    public static CertificateAuthority FromPem(
+        string certificatePem, string keyPem, string? issuersPem, IdentityOptions options, string origin, (string Certificate, string Key, string Issuers) names, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        X509Certificate2 signer;
+        try
+        {
+            signer = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            throw new InvalidDataException($"{origin}: cannot load the CA certificate {names.Certificate} with its key {names.Key}: {ex.Message}", ex);
+        }
+
+        return FromSigner(
+            signer,
+            () => [.. ParseCertificates(certificatePem, origin, names.Certificate), .. issuersPem is null ? [] : ParseCertificates(issuersPem, origin, names.Issuers)],
+            ReadExtraRoots(options),
+            origin,
+            names.Certificate,
+            time);
+    }
+
+    /// <summary>The key and certificate PEM of a root from <see cref="GenerateRoot"/>, for whatever persists it.</summary>
+    public static (string Certificate, string Key) ExportPem(X509Certificate2 root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        using var key = root.GetECDsaPrivateKey()!;
+        return (root.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
+    }
+
+    /// <summary>A CA that signs with a freshly generated root (and trusts the extra roots as well).</summary>
+    public static CertificateAuthority FromGeneratedRoot(X509Certificate2 root, IdentityOptions options) => FromRoot(root, ReadExtraRoots(options));
+
+    /// <param name="chain">All certificates of the holder, the signer first; read only once the signer passed its own checks.</param>
+    private static CertificateAuthority FromSigner(
+        X509Certificate2 signer, Func<List<X509Certificate2>> chain, IReadOnlyList<X509Certificate2> extra, string flag, string certFile, TimeProvider time)
+    {
         var basic = signer.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
         var usage = signer.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
         if (basic is not { CertificateAuthority: true } || (usage is not null && !usage.KeyUsages.HasFlag(X509KeyUsageFlags.KeyCertSign)))
@@ -206,7 +251,7 @@ internal static partial class CertificateAuthorityLoader
             throw new InvalidDataException($"{flag}: {certFile}: the CA certificate expired at {signer.NotAfter.ToUniversalTime():u}");
         }
 
-        var all = ReadCertificates(certFile, flag);
+        var all = chain();
         var roots = all.Where(IsSelfSigned).ToList();
         var intermediates = all.Skip(1).Where(c => !IsSelfSigned(c)).ToList();
         if (!IsSelfSigned(signer))
@@ -256,6 +301,21 @@ internal static partial class CertificateAuthorityLoader
         }
 
         return certificates.Count > 0 ? [.. certificates] : throw new InvalidDataException($"{flag}: {file} holds no PEM certificate");
+    }
+
+    private static List<X509Certificate2> ParseCertificates(string pem, string origin, string name)
+    {
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(pem);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidDataException($"{origin}: cannot read certificates from {name}: {ex.Message}", ex);
+        }
+
+        return certificates.Count > 0 ? [.. certificates] : throw new InvalidDataException($"{origin}: {name} holds no PEM certificate");
     }
 
     private static partial class Log

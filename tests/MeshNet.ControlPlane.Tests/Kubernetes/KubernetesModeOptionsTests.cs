@@ -11,6 +11,13 @@ public sealed class KubernetesModeOptionsTests
 
         Assert.False(options.Kubernetes.Enabled);
         Assert.Equal(["meshnet"], options.Kubernetes.TokenAudiences.ToArray());
+        Assert.Equal("meshnet-ca", options.Kubernetes.CaSecret);
+    }
+
+    [Fact]
+    public void Parses_TheCaSecretName()
+    {
+        Assert.Equal("corp-mesh-ca", ControlPlaneOptions.Parse(["--kubernetes", "--ca-secret", "corp-mesh-ca"]).Kubernetes.CaSecret);
     }
 
     [Fact]
@@ -28,6 +35,8 @@ public sealed class KubernetesModeOptionsTests
     [InlineData(new[] { "--kubernetes", "--config", "/manifests" }, "--config and --kubernetes: choose one source of resources")]
     [InlineData(new[] { "--kubernetes", "--token-audience", " , " }, "--token-audience: expected one or more audiences separated by commas")]
     [InlineData(new[] { "--kubernetes", "--kubeconfig", "" }, "--kubeconfig: expected a file")]
+    [InlineData(new[] { "--ca-secret", "corp-ca" }, "--ca-secret: only with --kubernetes")]
+    [InlineData(new[] { "--kubernetes", "--ca-secret", "Mesh_CA" }, "--ca-secret: expected a Secret name (lower-case letters, digits, '-', '.'), got \"Mesh_CA\"")]
     public void Rejects_(string[] args, string message)
     {
         var error = Assert.Throws<FormatException>(() => ControlPlaneOptions.Parse(args));

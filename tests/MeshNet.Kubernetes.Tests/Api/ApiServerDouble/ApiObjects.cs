@@ -15,6 +15,7 @@ internal static class ApiObjects
         "TrafficPolicy" => "trafficpolicies",
         "TrafficRoute" => "trafficroutes",
         "AuthorizationPolicy" => "authorizationpolicies",
+        "Secret" => "secrets",
         _ => throw new ArgumentException($"unknown kind {kind}", nameof(kind)),
     };
 
@@ -27,12 +28,13 @@ internal static class ApiObjects
         "trafficpolicies" => "TrafficPolicy",
         "trafficroutes" => "TrafficRoute",
         "authorizationpolicies" => "AuthorizationPolicy",
+        "secrets" => "Secret",
         _ => throw new ArgumentException($"unknown resource {resource}", nameof(resource)),
     };
 
     public static string ApiVersionOf(string resource) => resource switch
     {
-        "namespaces" or "services" or "pods" => "v1",
+        "namespaces" or "services" or "pods" or "secrets" => "v1",
         "endpointslices" => "discovery.k8s.io/v1",
         _ => "meshnet.io/v1alpha1",
     };

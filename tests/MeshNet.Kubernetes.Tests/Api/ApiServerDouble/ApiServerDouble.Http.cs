@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace MeshNet.Kubernetes.Tests.Api;
 
-/// <summary>The HTTP side of the double: routing, LIST, WATCH, PATCH of status, TokenReview.</summary>
+/// <summary>The HTTP side of the double: routing, LIST, WATCH, PATCH of status, TokenReview, GET and POST of Secrets.</summary>
 internal sealed partial class ApiServerDouble
 {
     private async Task HandleAsync(HttpContext context)
@@ -24,6 +24,12 @@ internal sealed partial class ApiServerDouble
         if (method == "PATCH" && rest is ["namespaces", var ns, var resource, var name, "status"])
         {
             await PatchStatusAsync(context, resource, ns, name);
+            return;
+        }
+
+        if (rest is ["namespaces", var secretNs, "secrets", ..])
+        {
+            await SecretAsync(context, method, secretNs, rest.Length > 3 ? rest[3] : null);
             return;
         }
 
