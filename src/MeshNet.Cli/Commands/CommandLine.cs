@@ -23,6 +23,7 @@ internal static class CommandLine
         root.Subcommands.Add(DiagnoseCommands.Explain(shutdown));
         root.Subcommands.Add(ProxyCommands.Status(shutdown));
         root.Subcommands.Add(ProxyCommands.Config(shutdown));
+        root.Subcommands.Add(CompletionCommand.Build());
         return root;
     }
 
