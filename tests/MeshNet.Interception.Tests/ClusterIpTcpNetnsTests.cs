@@ -97,6 +97,9 @@ public sealed class ClusterIpTcpNetnsTests(ITestOutputHelper output)
         }
 
         Assert.Equal(["echo-1", "echo-2"], answeredBy.Order());
+        var opened = await OutboundTcpOpenedAsync(http, clientAdmin);
+        output.WriteLine($"outbound TCP connections opened at the client: {opened}");
+        Assert.True(opened >= 6, $"the L4 connections are counted in the TCP metrics ({opened})");
         await HostShell.RunAsync("kill", "-TERM", capture.Id.ToString(CultureInfo.InvariantCulture));
         var wire = await capture.StandardOutput.ReadLineAsync().WaitAsync(Deadline);
         output.WriteLine($"capture: {wire}");
@@ -131,6 +134,15 @@ public sealed class ClusterIpTcpNetnsTests(ITestOutputHelper output)
         var (code, stdout, stderr) = await HostShell.InPodAsync(ns, "python3", "-c", GreetClient(address.ToString(), GreetPort, message));
         Assert.True(code == 0, $"greet client in {ns} exited {code}: {stderr}");
         return stdout;
+    }
+
+    /// <summary>The sidecar's meshnet_tcp_connections_opened_total summed over its outbound series.</summary>
+    private static async Task<double> OutboundTcpOpenedAsync(HttpClient http, Uri sidecarAdmin)
+    {
+        var text = await http.GetStringAsync(new Uri(sidecarAdmin, "metrics"));
+        return text.Split('\n')
+            .Where(l => l.StartsWith("meshnet_tcp_connections_opened_total{", StringComparison.Ordinal) && l.Contains("direction=\"outbound\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     private static async Task<IPAddress> ClusterIpAsync(HttpClient http, Uri controlAdmin, string service)

@@ -3,6 +3,8 @@ using MeshNet.Proxy.Authorization;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Hosting;
 using MeshNet.Proxy.Identity;
+using MeshNet.Proxy.Telemetry;
+using MeshNet.Proxy.Telemetry.Metrics;
 using MeshNet.Proxy.Tls;
 using MeshNet.Protocol.V1;
 using Microsoft.AspNetCore.Connections;
@@ -29,6 +31,7 @@ internal sealed partial class InterceptionMiddleware(
     ProxyOptions options,
     ConfigApplier applier,
     SocketMarker marker,
+    ProxyMetrics metrics,
     ILogger<InterceptionMiddleware> logger)
 {
     private readonly InboundAuthorization _authorization = new(() => applier.Current.Inbound, logger);
@@ -69,7 +72,7 @@ internal sealed partial class InterceptionMiddleware(
         {
             if (host.ConnectionRoute?.PickCluster() is { } cluster && await IsL4Async(connection, cluster).ConfigureAwait(false))
             {
-                await _serviceTcp.RunAsync(connection, original, cluster).ConfigureAwait(false);
+                await CountedAsync(connection, () => _serviceTcp.RunAsync(connection, original, cluster)).ConfigureAwait(false);
                 return;
             }
 
@@ -158,6 +161,27 @@ internal sealed partial class InterceptionMiddleware(
             ServiceTransport.Tcp => true,
             _ => await InboundSniffer.SniffAsync(connection.Transport.Input, connection.ConnectionClosed).ConfigureAwait(false) != InboundProtocol.Http,
         };
+    }
+
+    /// <summary>
+    /// An L4 connection leaves the listener's pipeline here, before its connection metrics: counted the same way (the
+    /// app's bytes, outbound, not TLS on the app's side) so TCP through a ClusterIP shows in the TCP counters.
+    /// </summary>
+    private async Task CountedAsync(ConnectionContext connection, Func<Task> run)
+    {
+        var series = metrics.Connections.For(TrafficDirection.Outbound, tls: false);
+        series.Opened.Inc();
+        var transport = connection.Transport;
+        connection.Transport = new CountingDuplexPipe(transport, series.Received, series.Sent);
+        try
+        {
+            await run().ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Transport = transport;
+            series.Closed.Inc();
+        }
     }
 
     private MtlsMode Mode => applier.Current.Inbound?.Mtls ?? MtlsMode.Permissive;
