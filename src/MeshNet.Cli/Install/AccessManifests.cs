@@ -2,7 +2,7 @@ using k8s.Models;
 
 namespace MeshNet.Cli.Install;
 
-/// <summary>The control plane's ServiceAccount and least-privilege cluster access.</summary>
+/// <summary>The control plane's ServiceAccount, least-privilege cluster access, and the CA Secret's Role in its namespace.</summary>
 internal static class AccessManifests
 {
     public static V1ServiceAccount ServiceAccount(InstallValues values) => new()
@@ -46,6 +46,32 @@ internal static class AccessManifests
             Rules = rules,
         };
     }
+
+    /// <summary>
+    /// The mesh CA Secret, in the control plane's namespace only: get by name, and create, which RBAC cannot limit by
+    /// name (an object's name is not known when its create is authorized): any Secret may be created there, but none
+    /// besides the CA's read, changed or deleted.
+    /// </summary>
+    public static V1Role CaSecretRole(InstallValues values) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "Role",
+        Metadata = new V1ObjectMeta { Name = InstallNames.ControlPlane, NamespaceProperty = values.Namespace, Labels = InstallNames.Labels() },
+        Rules =
+        [
+            new() { ApiGroups = [""], Resources = ["secrets"], ResourceNames = [values.CaSecret], Verbs = ["get"] },
+            new() { ApiGroups = [""], Resources = ["secrets"], Verbs = ["create"] },
+        ],
+    };
+
+    public static V1RoleBinding CaSecretRoleBinding(InstallValues values) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "RoleBinding",
+        Metadata = new V1ObjectMeta { Name = InstallNames.ControlPlane, NamespaceProperty = values.Namespace, Labels = InstallNames.Labels() },
+        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = InstallNames.ControlPlane },
+        Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = InstallNames.ControlPlane, NamespaceProperty = values.Namespace }],
+    };
 
     public static V1ClusterRoleBinding ClusterRoleBinding(InstallValues values) => new()
     {

@@ -48,20 +48,17 @@ internal static class ControlPlaneManifests
             "--dns", $"0.0.0.0:{InstallNames.DnsPort}",
             "--cluster-domain", values.ClusterDomain,
             "--trust-domain", values.TrustDomain,
-            "--ca-cert", $"{InstallNames.CaMount}/tls.crt",
-            "--ca-key", $"{InstallNames.CaMount}/tls.key",
+            "--ca-secret", values.CaSecret,
             "--proxy-image", values.ProxyImage,
             "--proxy-init-image", values.ProxyInitImage,
             "--sidecar-control-plane", $"https://{InstallNames.ControlPlane}.{ns}.svc:{InstallNames.GrpcPort}",
         ];
         List<V1VolumeMount> mounts =
         [
-            new() { Name = "ca", MountPath = InstallNames.CaMount, ReadOnlyProperty = true },
             new() { Name = "tmp", MountPath = "/tmp" },
         ];
         List<V1Volume> volumes =
         [
-            new() { Name = "ca", Secret = new V1SecretVolumeSource { SecretName = values.CaSecret, DefaultMode = ReadByOwnerAndGroup } },
             new() { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("16Mi") } },
         ];
         if (values.CertManagerEnabled)

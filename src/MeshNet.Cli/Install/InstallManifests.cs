@@ -22,6 +22,8 @@ internal static class InstallManifests
             Node(AccessManifests.ServiceAccount(values)),
             Node(AccessManifests.ClusterRole(values)),
             Node(AccessManifests.ClusterRoleBinding(values)),
+            Node(AccessManifests.CaSecretRole(values)),
+            Node(AccessManifests.CaSecretRoleBinding(values)),
             Node(ControlPlaneManifests.Service(values)),
             Node(ControlPlaneManifests.Deployment(values)),
             Node(ControlPlaneManifests.DisruptionBudget(values)),

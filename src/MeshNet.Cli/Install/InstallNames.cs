@@ -17,7 +17,6 @@ internal static class InstallNames
     /// <summary>The non-root user of the .NET chiseled images ("app").</summary>
     public const int ImageUser = 1654;
 
-    public const string CaMount = "/etc/meshnet/ca";
     public const string WebhookCertMount = "/etc/meshnet/webhook";
 
     public static Dictionary<string, string> Labels() => new(StringComparer.Ordinal)

@@ -28,7 +28,7 @@ public sealed class InstallManifestsTests
 
         Assert.Equal(
             ["V1CustomResourceDefinition", "V1CustomResourceDefinition", "V1CustomResourceDefinition", "V1Namespace", "V1ServiceAccount", "V1ClusterRole",
-             "V1ClusterRoleBinding", "V1Service", "V1Deployment", "V1PodDisruptionBudget", "V1MutatingWebhookConfiguration"],
+             "V1ClusterRoleBinding", "V1Role", "V1RoleBinding", "V1Service", "V1Deployment", "V1PodDisruptionBudget", "V1MutatingWebhookConfiguration"],
             documents.Select(d => d.GetType().Name));
     }
 
@@ -49,9 +49,30 @@ public sealed class InstallManifestsTests
         Assert.True(pod.SecurityContext.RunAsNonRoot);
         Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
         Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
-        Assert.Equal("meshnet-ca", pod.Volumes.Single(v => v.Name == "ca").Secret.SecretName);
+        Assert.Equal("meshnet-ca", container.Args[container.Args.IndexOf("--ca-secret") + 1]);
+        Assert.DoesNotContain("--ca-cert", container.Args);
+        Assert.DoesNotContain(pod.Volumes, v => v.Secret?.SecretName == "meshnet-ca");
         Assert.Contains("--webhook-configuration", container.Args);
         Assert.Equal("meshnet-control", pod.ServiceAccountName);
+    }
+
+    [Fact]
+    public void CaSecret_IsReadableByNameOnly_AndCreatable_InTheMeshNamespaceOnly()
+    {
+        var documents = ManifestDocuments.Parse(Install("-n", "mesh", "--set", "identity.caSecret=corp-ca", "--skip-crds"));
+        var role = documents.Single<V1Role>();
+        var binding = documents.Single<V1RoleBinding>();
+
+        Assert.Equal("mesh", role.Metadata.NamespaceProperty);
+        Assert.Equal(
+            [("get", "corp-ca"), ("create", "")],
+            role.Rules.Select(r => (string.Join(",", r.Verbs), string.Join(",", r.ResourceNames ?? []))));
+        Assert.All(role.Rules, r => Assert.Equal(("", "secrets"), (r.ApiGroups.Single(), r.Resources.Single())));
+        Assert.Equal(("Role", "meshnet-control"), (binding.RoleRef.Kind, binding.RoleRef.Name));
+        Assert.Equal(("meshnet-control", "mesh"), (binding.Subjects.Single().Name, binding.Subjects.Single().NamespaceProperty));
+        Assert.Equal("mesh", binding.Metadata.NamespaceProperty);
+        var args = documents.Single<V1Deployment>().Spec.Template.Spec.Containers.Single().Args;
+        Assert.Equal("corp-ca", args[args.IndexOf("--ca-secret") + 1]);
     }
 
     [Fact]

@@ -14,6 +14,8 @@ internal static class ManifestDocuments
         ["ServiceAccount"] = typeof(V1ServiceAccount),
         ["ClusterRole"] = typeof(V1ClusterRole),
         ["ClusterRoleBinding"] = typeof(V1ClusterRoleBinding),
+        ["Role"] = typeof(V1Role),
+        ["RoleBinding"] = typeof(V1RoleBinding),
         ["Service"] = typeof(V1Service),
         ["Deployment"] = typeof(V1Deployment),
         ["PodDisruptionBudget"] = typeof(V1PodDisruptionBudget),
