@@ -56,6 +56,19 @@ public sealed class CaSecretTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GeneratedCa_IsLoggedByItsSecretAndHash_NeverByItsKey()
+    {
+        var lines = new LineLoggerProvider();
+
+        var app = await StartAsync(lines, []);
+
+        var post = Assert.Single(_server.SecretPosts);
+        var keyBody = Data(post, "tls.key").Split('\n')[1];
+        Assert.Contains(lines.Lines, l => l.Contains($"kept in Secret {Namespace}/meshnet-ca", StringComparison.Ordinal) && l.Contains(Authority(app).SignerSha256, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines.Lines, l => l.Contains("PRIVATE KEY", StringComparison.Ordinal) || l.Contains(keyBody, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task PresentSecret_IsUsedAsItIs_AndNothingIsCreated()
     {
         using var root = NewCa("Operator root", issuer: null);
@@ -131,14 +144,23 @@ public sealed class CaSecretTests : IAsyncLifetime
         Assert.Empty(_server.SecretPosts);
     }
 
-    private async Task<ControlPlaneApp> StartAsync(params string[] extra)
+    private Task<ControlPlaneApp> StartAsync(params string[] extra) => StartAsync(null, extra);
+
+    private async Task<ControlPlaneApp> StartAsync(ILoggerProvider? logs, string[] extra)
     {
         var options = ControlPlaneOptions.Parse(
         [
             "--kubernetes", "--kubeconfig", _server.WriteKubeconfig(_directory.FullName), "--pod-namespace", Namespace,
             "--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--debounce-quiet", "1ms", "--debounce-max", "20ms", .. extra,
         ]);
-        var app = ControlPlaneApp.Create(options, logging: l => l.ClearProviders());
+        var app = ControlPlaneApp.Create(options, logging: l =>
+        {
+            l.ClearProviders();
+            if (logs is not null)
+            {
+                l.AddProvider(logs);
+            }
+        });
         lock (_apps)
         {
             _apps.Add(app);
@@ -213,5 +235,41 @@ public sealed class CaSecretTests : IAsyncLifetime
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         using var signed = request.Create(issuer, notBefore.AddMinutes(1), notBefore.AddDays(300), [1, 2, 3, 4]);
         return signed.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>Every formatted log line, with its exception, of every category.</summary>
+    private sealed class LineLoggerProvider : ILoggerProvider, ILogger
+    {
+        private readonly List<string> _lines = [];
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines)
+            {
+                _lines.Add(formatter(state, exception) + exception);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
