@@ -9,6 +9,7 @@ declare -A wanted=(
   [curl]=curl
   [ip]=iproute2
   [iptables]=iptables
+  [openssl]=openssl
   [promtool]=prometheus
   # The dashboard's browser test (headless, driven over the DevTools protocol) and scripts/build-ui.sh --check.
   [chromium]=chromium
