@@ -20,6 +20,10 @@ namespace MeshNet.Model;
 /// cardinality; null when the pod stands alone.
 /// </param>
 /// <param name="AdminAddress">"IP:port" of a registered sidecar's admin listener (its /metrics); null otherwise.</param>
+/// <param name="Terminating">
+/// The pod is being deleted (metadata.deletionTimestamp is set). <paramref name="Ready"/> then still says whether it
+/// answers (the EndpointSlice "serving" condition); it is an endpoint only when no endpoint of the Service is ready.
+/// </param>
 public sealed record Workload(
     string Kind,
     string Namespace,
@@ -35,7 +39,8 @@ public sealed record Workload(
     string? Identity = null,
     ImmutableDictionary<string, string>? Annotations = null,
     string? Owner = null,
-    string? AdminAddress = null)
+    string? AdminAddress = null,
+    bool Terminating = false)
     : MeshResource(new ResourceKey(Kind, Namespace, Name))
 {
     public bool HasSidecar => InboundPort is not null;

@@ -51,7 +51,7 @@ public sealed class EndpointResolverTests
 
         var endpoint = Assert.Single(view.Ports.Single().Endpoints);
         Assert.False(endpoint.Ready);
-        Assert.False(view.Serves(endpoint));
+        Assert.False(view.Serves(endpoint, view.Ports.Single()));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class EndpointResolverTests
     {
         var view = Resolve(Service("blog", "posts", "app=posts", publishNotReady: true), Pod("blog", "a", "app=posts", "127.0.1.1", ready: false));
 
-        Assert.True(view.Serves(Assert.Single(view.Ports.Single().Endpoints)));
+        Assert.True(view.Serves(Assert.Single(view.Ports.Single().Endpoints), view.Ports.Single()));
     }
 
     [Fact]

@@ -162,6 +162,40 @@ public sealed class ConverterTests
     }
 
     [Fact]
+    public void EndpointSlice_KeepsServingTerminatingAndZone()
+    {
+        var slice = Parse<V1EndpointSlice>("""
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: web-1, labels: {kubernetes.io/service-name: web}}
+            addressType: IPv4
+            ports: [{port: 8080}]
+            endpoints:
+              - addresses: [10.0.0.1]
+                zone: zone-a
+                conditions: {ready: false, serving: true, terminating: true}
+              - addresses: [10.0.0.2]
+                conditions: {ready: true}
+            """);
+
+        var entries = EndpointSetConverter.ToEndpointSet(slice).Endpoints;
+
+        Assert.Equal((false, (bool?)true, true, "zone-a", true), (entries[0].Ready, entries[0].Serving, entries[0].Terminating, entries[0].Zone, entries[0].ServingTerminating));
+        Assert.Equal((true, (bool?)null, false, (string?)null, false), (entries[1].Ready, entries[1].Serving, entries[1].Terminating, entries[1].Zone, entries[1].ServingTerminating));
+    }
+
+    [Fact]
+    public void Pod_WithADeletionTimestamp_IsTerminating()
+    {
+        var pod = FromBlog<V1Pod>();
+        Assert.False(WorkloadConverter.ToWorkload(pod).Terminating);
+
+        pod.Metadata.DeletionTimestamp = new DateTime(2026, 11, 26, 12, 0, 0, DateTimeKind.Utc);
+
+        Assert.True(WorkloadConverter.ToWorkload(pod).Terminating);
+    }
+
+    [Fact]
     public void Namespace_KeepsLabels()
     {
         var ns = NamespaceConverter.ToMeshNamespace(FromBlog<V1Namespace>());

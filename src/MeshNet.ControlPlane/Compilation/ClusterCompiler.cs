@@ -64,7 +64,7 @@ internal static class ClusterCompiler
         };
         foreach (var endpoint in portView.Endpoints)
         {
-            if (view.Serves(endpoint) && selects(endpoint))
+            if (view.Serves(endpoint, portView) && selects(endpoint))
             {
                 cluster.Endpoints.Add(ToProto(endpoint));
             }

@@ -28,7 +28,7 @@ internal static class HeadlessEndpointCompiler
         var fqdn = MeshNames.ServiceFqdn(service.Namespace, service.Name, clusterDomain);
         foreach (var portView in view.Ports)
         {
-            foreach (var group in portView.Endpoints.Where(view.Serves).GroupBy(e => e.Address, StringComparer.Ordinal))
+            foreach (var group in portView.Endpoints.Where(e => view.Serves(e, portView)).GroupBy(e => e.Address, StringComparer.Ordinal))
             {
                 var cluster = new Cluster
                 {
@@ -53,7 +53,7 @@ internal static class HeadlessEndpointCompiler
         var seen = new HashSet<(string Address, int TargetPort)>();
         foreach (var portView in view.Ports)
         {
-            foreach (var endpoint in portView.Endpoints.Where(view.Serves))
+            foreach (var endpoint in portView.Endpoints.Where(e => view.Serves(e, portView)))
             {
                 // Two Service ports with one target port reach the same pod port: the first one routes it.
                 if (!seen.Add((endpoint.Address, endpoint.TargetPort)))

@@ -40,7 +40,9 @@ internal static class EndpointResolver
                     continue;
                 }
 
-                endpoints.Add(ToEndpoint(workload, target, workload.Ready, HostnameFor(service, workload)));
+                // The EndpointSlice controller's conditions: ready = serving and not terminating.
+                var endpoint = ToEndpoint(workload, target, workload.Ready && !workload.Terminating, HostnameFor(service, workload));
+                endpoints.Add(workload.Terminating && workload.Ready ? endpoint with { ServingTerminating = true } : endpoint);
             }
 
             result.Add(new ServicePortView(port, SortedDistinct(endpoints)));
@@ -60,7 +62,7 @@ internal static class EndpointResolver
         Dictionary<string, Workload>? podSpecs = null;
         foreach (var workload in selected)
         {
-            if (!IsSidecar(workload) && workload.Hostname is not null)
+            if (!IsSidecar(workload) && (workload.Hostname is not null || workload.Terminating))
             {
                 (podSpecs ??= new(StringComparer.Ordinal)).TryAdd(workload.Name, workload);
             }
@@ -81,8 +83,14 @@ internal static class EndpointResolver
             return [.. byName.Values];
         }
 
-        return [.. byName.Values.Select(w => IsSidecar(w) && w.Hostname is null && podSpecs.TryGetValue(w.Name, out var pod)
-            ? w with { Hostname = pod.Hostname, Subdomain = pod.Subdomain }
+        // A pod being deleted is terminating whichever of its two records is used.
+        return [.. byName.Values.Select(w => IsSidecar(w) && podSpecs.TryGetValue(w.Name, out var pod)
+            ? w with
+            {
+                Hostname = w.Hostname ?? pod.Hostname,
+                Subdomain = w.Hostname is null ? pod.Subdomain : w.Subdomain,
+                Terminating = w.Terminating || pod.Terminating,
+            }
             : w)];
     }
 
@@ -174,11 +182,12 @@ internal static class EndpointResolver
         if (snapshot.SidecarAt(address) is { } sidecar)
         {
             // The address belongs to a meshed workload: go through its sidecar like any selector endpoint.
-            return ToEndpoint(sidecar, port, entry.Ready, entry.Hostname);
+            return ToEndpoint(sidecar, port, entry.Ready, entry.Hostname) with { ServingTerminating = entry.ServingTerminating };
         }
 
         var workload = entry.TargetPodName is { Length: > 0 } pod ? MeshNames.NamespacedName(service.Namespace, pod) : string.Empty;
-        return new ResolvedEndpoint(workload, address, port, port, entry.Ready, false, LabelSelector.Empty, entry.Hostname);
+        return new ResolvedEndpoint(
+            workload, address, port, port, entry.Ready, false, LabelSelector.Empty, entry.Hostname, ServingTerminating: entry.ServingTerminating);
     }
 
     /// <summary>
@@ -209,6 +218,10 @@ internal static class EndpointResolver
                 if (endpoint.Ready && !last.Ready)
                 {
                     distinct[^1] = last with { Ready = true };
+                }
+                else if (endpoint.ServingTerminating && !last.Ready && !last.ServingTerminating)
+                {
+                    distinct[^1] = last with { ServingTerminating = true };
                 }
 
                 continue;

@@ -9,16 +9,30 @@ namespace MeshNet.ControlPlane.Indexing;
 /// </summary>
 internal sealed record ServiceView(MeshService Service, ImmutableArray<ServicePortView> Ports)
 {
-    /// <summary>Whether an endpoint takes traffic: ready, or the Service publishes not-ready addresses.</summary>
-    public bool Serves(ResolvedEndpoint endpoint)
+    /// <summary>
+    /// Whether an endpoint of <paramref name="port"/> takes traffic: ready, or the Service publishes not-ready
+    /// addresses, or — as kube-proxy does — serving while terminating when no endpoint of the port is ready, so a
+    /// rolling update that takes every pod down at once still drains instead of failing.
+    /// </summary>
+    public bool Serves(ResolvedEndpoint endpoint, ServicePortView port)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        return endpoint.Ready || Service.PublishNotReadyAddresses;
+        ArgumentNullException.ThrowIfNull(port);
+        if (endpoint.Ready || Service.PublishNotReadyAddresses)
+        {
+            return true;
+        }
+
+        return endpoint.ServingTerminating && !port.AnyReady;
     }
 }
 
 /// <summary>One Service port and every endpoint behind it, ready or not (not-ready ones are kept for diagnostics).</summary>
-internal sealed record ServicePortView(ServicePort Port, ImmutableArray<ResolvedEndpoint> Endpoints);
+internal sealed record ServicePortView(ServicePort Port, ImmutableArray<ResolvedEndpoint> Endpoints)
+{
+    /// <summary>Whether any endpoint of the port is ready (terminating ones stand in only when none is).</summary>
+    public bool AnyReady { get; } = Endpoints.Any(static e => e.Ready);
+}
 
 /// <param name="Workload">"namespace/name" of the workload, or empty when an EndpointSlice names none.</param>
 /// <param name="Address">The workload's address (pod IP).</param>
@@ -29,6 +43,7 @@ internal sealed record ServicePortView(ServicePort Port, ImmutableArray<Resolved
 /// when its spec.subdomain names the Service (as the EndpointSlice controller fills it); null otherwise.
 /// </param>
 /// <param name="Identity">The SPIFFE ID a meshed endpoint's sidecar serves mTLS as; null: plaintext.</param>
+/// <param name="ServingTerminating">Not ready, but answering while its pod terminates (used only when none is ready).</param>
 internal sealed record ResolvedEndpoint(
     string Workload,
     string Address,
@@ -38,4 +53,5 @@ internal sealed record ResolvedEndpoint(
     bool Meshed,
     ImmutableDictionary<string, string> Labels,
     string? Hostname = null,
-    string? Identity = null);
+    string? Identity = null,
+    bool ServingTerminating = false);

@@ -33,5 +33,8 @@ public static class EndpointSetConverter
         // The API documents an unset ready condition as "ready": consumers should assume the endpoint can serve.
         Ready: endpoint.Conditions?.Ready ?? true,
         Hostname: string.IsNullOrEmpty(endpoint.Hostname) ? null : endpoint.Hostname,
-        TargetPodName: string.Equals(endpoint.TargetRef?.Kind, "Pod", StringComparison.Ordinal) ? endpoint.TargetRef?.Name : null);
+        TargetPodName: string.Equals(endpoint.TargetRef?.Kind, "Pod", StringComparison.Ordinal) ? endpoint.TargetRef?.Name : null,
+        Serving: endpoint.Conditions?.Serving,
+        Terminating: endpoint.Conditions?.Terminating ?? false,
+        Zone: string.IsNullOrEmpty(endpoint.Zone) ? null : endpoint.Zone);
 }

@@ -32,7 +32,8 @@ public static class WorkloadConverter
             Hostname: FirstNonEmpty(spec.Hostname),
             Subdomain: FirstNonEmpty(spec.Subdomain),
             Annotations: pod.Metadata?.Annotations is { Count: > 0 } annotations ? ConversionHelpers.ToImmutable(annotations) : null,
-            Owner: OwnerOf(pod.Metadata));
+            Owner: OwnerOf(pod.Metadata),
+            Terminating: pod.Metadata?.DeletionTimestamp is not null);
     }
 
     /// <summary>
