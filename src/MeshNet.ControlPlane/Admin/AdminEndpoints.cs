@@ -24,6 +24,7 @@ internal static class AdminEndpoints
         admin.MapGet("/readyz", (ControlPlaneReadiness readiness) =>
             readiness.IsReady ? Results.Text("ready") : Results.Text("loading", statusCode: StatusCodes.Status503ServiceUnavailable));
         admin.MapProxyDebugEndpoints();
+        admin.MapServiceDetailEndpoints();
         admin.MapGet("/debug/errors", (MeshChangeTracker tracker) => Results.Ok(tracker.GetErrors().Select(ErrorView.From)));
         admin.MapGet("/debug/services", (ProxySnapshotCache cache) => Results.Ok(
             cache.Index.Services.Values
