@@ -15,6 +15,7 @@ internal static class CommandLine
         root.Subcommands.Add(Up(shutdown));
         root.Subcommands.Add(Down());
         root.Subcommands.Add(Get(shutdown));
+        root.Subcommands.Add(Describe(shutdown));
         root.Subcommands.Add(TokenCommand.Build(shutdown));
         root.Subcommands.Add(InjectCommand.Build());
         root.Subcommands.Add(InstallCommand.Build());
@@ -165,8 +166,41 @@ internal static class CommandLine
         endpoints.Aliases.Add("ep");
         var policies = GetResources("policies", "List TrafficPolicies and TrafficRoutes: target, accepted, the error when rejected", ns, all, format, controlPlane, shutdown);
         policies.Aliases.Add("policy");
-        return new Command("get", "Show resources of the running mesh (from the control plane's admin API)") { services, endpoints, policies };
+        var workloads = new Command("workloads", "List workloads (Pods and sidecars): owner, address, ready, meshed; wide adds identity and labels") { ns, all, format, controlPlane };
+        workloads.Aliases.Add("wl");
+        workloads.SetAction(async (parse, _) =>
+        {
+            using var http = AdminClient();
+            return await new GetWorkloadsCommand(new AdminReader(http, AdminUrl(parse, controlPlane), Console.Error), Console.Out, Console.Error)
+                .RunAsync(parse.GetValue(ns)!, parse.GetValue(all), parse.GetValue(format), shutdown.Token).ConfigureAwait(false);
+        });
+        return new Command("get", "Show resources of the running mesh (from the control plane's admin API)") { services, endpoints, policies, workloads };
     }
+
+    private static Command Describe(ShutdownSignal shutdown)
+    {
+        var name = new Argument<string>("name") { Description = "The Service's name" };
+        var ns = new Option<string>("--namespace", "-n") { Description = "The Service's namespace", DefaultValueFactory = _ => "default" };
+        var controlPlane = new Option<Uri?>("--control-plane")
+        {
+            Description = $"Control plane admin URL (default: ${ControlPlaneLocator.EnvironmentVariable}, the running `up`, or {ControlPlaneLocator.Default})",
+        };
+        var service = new Command("svc", "Describe a Service: ports, endpoints with readiness, policies, routes, mTLS and who may call it") { name, ns, controlPlane };
+        service.Aliases.Add("service");
+        service.Aliases.Add("services");
+        service.SetAction(async (parse, _) =>
+        {
+            using var http = AdminClient();
+            return await new DescribeServiceCommand(new AdminReader(http, AdminUrl(parse, controlPlane), Console.Error), Console.Out)
+                .RunAsync(parse.GetValue(name)!, parse.GetValue(ns)!, shutdown.Token).ConfigureAwait(false);
+        });
+        return new Command("describe", "Show one resource of the running mesh in detail") { service };
+    }
+
+    private static HttpClient AdminClient() => new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+
+    private static Uri AdminUrl(ParseResult parse, Option<Uri?> controlPlane) => ControlPlaneLocator.Resolve(
+        parse.GetValue(controlPlane), Environment.GetEnvironmentVariable(ControlPlaneLocator.EnvironmentVariable), Local.Netns.NetnsOptions.DefaultStateFile);
 
     private static Command GetResources(
         string kind, string description, Option<string> ns, Option<bool> all, Option<string?> format, Option<Uri?> controlPlane, ShutdownSignal shutdown)

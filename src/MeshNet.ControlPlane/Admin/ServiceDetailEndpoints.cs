@@ -19,7 +19,7 @@ internal static class ServiceDetailEndpoints
         endpoints.MapGet("/debug/services/{ns}/{name}", (string ns, string name, ProxySnapshotCache cache, MeshConfigCompiler compiler) =>
             ServiceDetailView.Of(cache.Index, new ResourceKey(ResourceKinds.Service, ns, name), compiler.ClusterDomain) is { } view
                 ? Results.Ok(view)
-                : Results.NotFound(new { message = $"Service {ns}/{name} not found" }));
+                : Results.NotFound(new { error = $"services \"{name}\" not found in namespace {ns}" }));
         endpoints.MapGet("/debug/workloads", (string? @namespace, ProxySnapshotCache cache) => Results.Ok(
             cache.Index.Snapshot.Workloads.Values
                 .Where(w => string.IsNullOrEmpty(@namespace) || string.Equals(w.Namespace, @namespace, StringComparison.Ordinal))
