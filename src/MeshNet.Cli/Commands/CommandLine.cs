@@ -136,21 +136,7 @@ internal static class CommandLine
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "List every namespace" };
         var format = new Option<string?>("--output", "-o") { Description = "Output format: wide, json or yaml" };
         format.AcceptOnlyFromAmong("wide", "json", "yaml");
-        var controlPlane = new Option<Uri?>("--control-plane")
-        {
-            Description = $"Control plane admin URL (default: ${ControlPlaneLocator.EnvironmentVariable}, the running `up`, or {ControlPlaneLocator.Default})",
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
-                {
-                    return url;
-                }
-
-                result.AddError($"--control-plane '{text}' is not an http(s) URL (e.g. http://127.0.0.1:15014)");
-                return null;
-            },
-        };
+        var controlPlane = ControlPlaneOption();
         var services = new Command("svc", "List Services: type, cluster IP, external IP, ports, ready/total endpoints") { ns, all, format, controlPlane };
         services.Aliases.Add("services");
         services.Aliases.Add("service");
@@ -181,10 +167,7 @@ internal static class CommandLine
     {
         var name = new Argument<string>("name") { Description = "The Service's name" };
         var ns = new Option<string>("--namespace", "-n") { Description = "The Service's namespace", DefaultValueFactory = _ => "default" };
-        var controlPlane = new Option<Uri?>("--control-plane")
-        {
-            Description = $"Control plane admin URL (default: ${ControlPlaneLocator.EnvironmentVariable}, the running `up`, or {ControlPlaneLocator.Default})",
-        };
+        var controlPlane = ControlPlaneOption();
         var service = new Command("svc", "Describe a Service: ports, endpoints with readiness, policies, routes, mTLS and who may call it") { name, ns, controlPlane };
         service.Aliases.Add("service");
         service.Aliases.Add("services");
@@ -196,6 +179,23 @@ internal static class CommandLine
         });
         return new Command("describe", "Show one resource of the running mesh in detail") { service };
     }
+
+    private static Option<Uri?> ControlPlaneOption() =>
+        new Option<Uri?>("--control-plane")
+        {
+            Description = $"Control plane admin URL (default: ${ControlPlaneLocator.EnvironmentVariable}, the running `up`, or {ControlPlaneLocator.Default})",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+                {
+                    return url;
+                }
+
+                result.AddError($"--control-plane '{text}' is not an http(s) URL (e.g. http://127.0.0.1:15014)");
+                return null;
+            },
+        };
 
     private static HttpClient AdminClient() => new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
 
