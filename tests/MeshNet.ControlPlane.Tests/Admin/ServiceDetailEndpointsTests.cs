@@ -104,6 +104,8 @@ public sealed class ServiceDetailEndpointsTests : IAsyncLifetime
     {
         using var response = await _admin.GetAsync(new Uri("/debug/services/blog/nope", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("services \"nope\" not found in namespace blog", body.RootElement.GetProperty("error").GetString());
     }
 
     [Fact]
