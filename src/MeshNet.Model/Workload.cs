@@ -24,6 +24,7 @@ namespace MeshNet.Model;
 /// The pod is being deleted (metadata.deletionTimestamp is set). <paramref name="Ready"/> then still says whether it
 /// answers (the EndpointSlice "serving" condition); it is an endpoint only when no endpoint of the Service is ready.
 /// </param>
+/// <param name="NotReadyReason">Why a registered sidecar reports its workload not ready (its probe's verdict).</param>
 public sealed record Workload(
     string Kind,
     string Namespace,
@@ -40,7 +41,8 @@ public sealed record Workload(
     ImmutableDictionary<string, string>? Annotations = null,
     string? Owner = null,
     string? AdminAddress = null,
-    bool Terminating = false)
+    bool Terminating = false,
+    string? NotReadyReason = null)
     : MeshResource(new ResourceKey(Kind, Namespace, Name))
 {
     public bool HasSidecar => InboundPort is not null;

@@ -213,6 +213,22 @@ public sealed class DiscoveryStreamTests : IAsyncLifetime
         Assert.True(Assert.Single(_mesh.Registry.List()).Ready);
     }
 
+    [Fact]
+    public async Task Keeps_TheNotReadyReason_ASidecarReports_AndClearsItWhenReady()
+    {
+        await using var sidecar = _mesh.Connect(DiscoveryHarness.Node("posts-1"));
+        await sidecar.AckAsync(await sidecar.OpenAsync());
+        _mesh.Flush();
+
+        await sidecar.SetReadyAsync(false);
+        await _mesh.FlushUntilAsync(() => Assert.Single(_mesh.Index.Snapshot.Workloads.Values).NotReadyReason is not null);
+        Assert.Equal("probe failed", Assert.Single(_mesh.Index.Snapshot.Workloads.Values).NotReadyReason);
+
+        await sidecar.SetReadyAsync(true);
+        await _mesh.FlushUntilAsync(() => Assert.Single(_mesh.Index.Snapshot.Workloads.Values).Ready);
+        Assert.Null(Assert.Single(_mesh.Index.Snapshot.Workloads.Values).NotReadyReason);
+    }
+
     [Theory]
     [InlineData("spiffe://cluster.local/ns/blog/sa/posts", "spiffe://cluster.local/ns/blog/sa/posts")]
     [InlineData("spiffe://cluster.local/ns/blog/sa/admin", "")]

@@ -120,7 +120,10 @@ internal sealed record ServiceDetailView(
     }
 }
 
-/// <param name="Reason">Why it is not ready ("pod not ready", "sidecar not ready"); null when ready.</param>
+/// <param name="Reason">
+/// Why it is not ready: the sidecar's probe verdict ("readiness probe failed: connection refused"), "pod not ready",
+/// "terminating"; null when ready.
+/// </param>
 internal sealed record EndpointDetailView(
     int Port, string Workload, string Address, int TargetPort, bool Ready, bool Meshed, bool Terminating, string? Reason)
 {
@@ -132,7 +135,7 @@ internal sealed record EndpointDetailView(
         if (!endpoint.Ready)
         {
             reason = terminating ? "terminating"
-                : workload?.Kind == "Sidecar" ? "sidecar not ready"
+                : workload?.Kind == "Sidecar" ? workload.NotReadyReason ?? "sidecar not ready"
                 : "pod not ready";
         }
 

@@ -175,12 +175,16 @@ internal sealed partial class DiscoveryStreamSession
     private void ApplyStatus(WorkloadStatus? status)
     {
         var identity = status is null || status.Identity.Length == 0 ? null : status.Identity;
-        if (status is null || (status.Ready == _workload.Ready && string.Equals(identity, _workload.Identity, StringComparison.Ordinal)))
+        var reason = status is null || status.Ready || status.Reason.Length == 0 ? null : status.Reason;
+        if (status is null
+            || (status.Ready == _workload.Ready
+                && string.Equals(identity, _workload.Identity, StringComparison.Ordinal)
+                && string.Equals(reason, _workload.NotReadyReason, StringComparison.Ordinal)))
         {
             return;
         }
 
-        _workload = _workload with { Ready = status.Ready, Identity = identity };
+        _workload = _workload with { Ready = status.Ready, Identity = identity, NotReadyReason = reason };
         _status.SetReady(status.Ready);
         if (_deps.Registry.IsOwner(MeshNames.NamespacedName(_workload.Namespace, _workload.Name), _status))
         {
