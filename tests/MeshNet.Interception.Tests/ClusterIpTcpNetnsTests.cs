@@ -24,40 +24,13 @@ public sealed class ClusterIpTcpNetnsTests(ITestOutputHelper output)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task RawTcp_ThroughAClusterIp_IsBalancedOverBothPods_AsMtls_AndServerFirstWorksToo()
-    {
-        if (!HostShell.IsRoot)
-        {
-            output.WriteLine("skipped: needs root for network namespaces, veth and iptables");
-            return;
-        }
-
-        await using var bridge = await PodBridge.CreateAsync();
-        try
-        {
-            await RunAsync(bridge);
-        }
-        finally
-        {
-            output.WriteLine(string.Join('\n', bridge.Logs.Where(l => !l.Contains("Microsoft.Hosting", StringComparison.Ordinal))));
-        }
-    }
+    public Task RawTcp_ThroughAClusterIp_IsBalancedOverBothPods_AsMtls_AndServerFirstWorksToo() =>
+        BridgeMesh.RunAsync(output, RunAsync);
 
     private async Task RunAsync(PodBridge bridge)
     {
-        var manifests = Directory.CreateTempSubdirectory("mnt-l4-manifests-").FullName;
-        var state = Directory.CreateTempSubdirectory("mnt-l4-state-").FullName;
-        bridge.DeleteOnDispose(manifests);
-        bridge.DeleteOnDispose(state);
-        await File.WriteAllTextAsync(Path.Combine(manifests, "blog.yaml"), Manifests);
-
-        var control = bridge.Start(null, null, Binaries.DotnetHost, Dll("MeshNet.ControlPlane", "meshnet-control"),
-            "--config", manifests, "--grpc", $"{bridge.Gateway}:0", "--admin", "127.0.0.1:0", "--state-dir", state, "--debounce-quiet", "50ms");
-        var ready = await control.StandardOutput.ReadLineAsync().WaitAsync(Deadline);
-        output.WriteLine(ready);
-        var fields = ready!.Split(' ').Where(f => f.Contains('=', StringComparison.Ordinal)).ToDictionary(f => f[..f.IndexOf('=', StringComparison.Ordinal)], f => f[(f.IndexOf('=', StringComparison.Ordinal) + 1)..]);
-        var admin = new Uri($"http://{fields["admin"]}");
-
+        var mesh = await BridgeMesh.StartAsync(bridge, Manifests, output);
+        var admin = mesh.Admin;
         var (clientNs, _) = await bridge.AddPodAsync();
         var pods = new List<(string Ns, IPAddress Ip, string Name)>();
         foreach (var name in new[] { "echo-1", "echo-2" })
@@ -67,10 +40,10 @@ public sealed class ClusterIpTcpNetnsTests(ITestOutputHelper output)
             pods.Add((ns, ip, name));
         }
 
-        var clientAdmin = await StartSidecarAsync(bridge, clientNs, admin, fields["grpc"], state, "client", "client-0");
+        var clientAdmin = await mesh.StartSidecarAsync(clientNs, "client", "client-0", EchoPort);
         foreach (var pod in pods)
         {
-            await StartSidecarAsync(bridge, pod.Ns, admin, fields["grpc"], state, "echo", pod.Name);
+            await mesh.StartSidecarAsync(pod.Ns, "echo", pod.Name, EchoPort);
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -90,7 +63,7 @@ public sealed class ClusterIpTcpNetnsTests(ITestOutputHelper output)
         var answeredBy = new HashSet<string>();
         for (var i = 0; i < 6; i++)
         {
-            var answer = await Poll.UntilAsync(() => ExchangeAsync(clientNs, echoIp, EchoPort, Secret), a => a.Length > 0, Deadline, "an echo through the ClusterIP");
+            var answer = await Poll.UntilAsync(() => BridgeMesh.ExchangeAsync(clientNs, echoIp, EchoPort, Secret), a => a.Length > 0, Deadline, "an echo through the ClusterIP");
             output.WriteLine($"echo {i}: {answer}");
             Assert.Matches($"^echo-[12]:{Secret}$", answer);
             answeredBy.Add(answer[..6]);
@@ -122,13 +95,6 @@ public sealed class ClusterIpTcpNetnsTests(ITestOutputHelper output)
         Assert.Matches("^web echo-[12]$", page);
     }
 
-    private static async Task<string> ExchangeAsync(string ns, IPAddress address, int port, string message)
-    {
-        var (code, stdout, stderr) = await HostShell.InPodAsync(ns, "python3", "-c", TcpScripts.Client(address.ToString(), port, message));
-        Assert.True(code == 0, $"client in {ns} exited {code}: {stderr}");
-        return stdout;
-    }
-
     private static async Task<string> GreetAsync(string ns, IPAddress address, string message)
     {
         var (code, stdout, stderr) = await HostShell.InPodAsync(ns, "python3", "-c", GreetClient(address.ToString(), GreetPort, message));
@@ -154,45 +120,6 @@ public sealed class ClusterIpTcpNetnsTests(ITestOutputHelper output)
             $"{service}'s ClusterIP");
         var entry = services.EnumerateArray().First(e => e.GetProperty("name").GetString() == service);
         return IPAddress.Parse(entry.GetProperty("clusterIPs")[0].GetString()!);
-    }
-
-    /// <summary>Interception rules, a join token and a sidecar over TLS to the control plane; returns its admin URL once certified.</summary>
-    private static async Task<Uri> StartSidecarAsync(PodBridge bridge, string ns, Uri controlAdmin, string grpc, string state, string app, string name)
-    {
-        var proxy = Dll("MeshNet.Proxy", "meshnet-proxy");
-        await HostShell.RunAsync("ip", "netns", "exec", ns, Binaries.DotnetHost, proxy, "init", "--exclude-inbound-ports", "15000");
-        var podIp = (await HostShell.RunAsync("ip", "netns", "exec", ns, "ip", "-4", "-o", "addr", "show", "eth0")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[3].Split('/')[0];
-        using var http = new HttpClient();
-        var token = await http.PostAsJsonAsync(new Uri(controlAdmin, "/identity/tokens"), new { @namespace = "blog", serviceAccount = app, ttl = "1h" });
-        token.EnsureSuccessStatusCode();
-        var sidecar = bridge.Start(
-            ns,
-            new Dictionary<string, string>
-            {
-                ["MESHNET_JOIN_TOKEN"] = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!,
-                ["MESHNET_CONTROL_PLANE_CA"] = Path.Combine(state, "ca-bundle.pem"),
-            },
-            Binaries.DotnetHost, proxy, "--control-plane", $"https://{grpc}", "--name", name, "--namespace", "blog",
-            "--labels", $"app={app}", "--service-account", app, "--app-address", podIp,
-            "--app-port", EchoPort.ToString(CultureInfo.InvariantCulture),
-            "--inbound", $"{podIp}:15006", "--outbound", "127.0.0.1:15001", "--admin", $"{podIp}:15000", "--dns", "127.0.0.1:15053");
-        var line = await sidecar.StandardOutput.ReadLineAsync().WaitAsync(Deadline);
-        Assert.StartsWith("meshnet-proxy ready", line, StringComparison.Ordinal);
-        var admin = new Uri($"http://{podIp}:15000/");
-        await Poll.UntilAsync(() => http.GetStringAsync(new Uri(admin, "certs")), c => c.Contains($"\"spiffe://cluster.local/ns/blog/sa/{app}\"", StringComparison.Ordinal), Deadline, $"{name}'s certificate");
-        return admin;
-    }
-
-    private static string Dll(string project, string assembly)
-    {
-        if (Environment.GetEnvironmentVariable("MESHNET_BIN_DIR") is { Length: > 0 } overridden)
-        {
-            return Path.Combine(overridden, assembly + ".dll");
-        }
-
-        var meshctl = Binaries.Meshctl;
-        var configuration = Path.GetFileName(Path.GetDirectoryName(meshctl))!;
-        return Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(meshctl)))!, project, configuration, assembly + ".dll");
     }
 
     /// <summary>

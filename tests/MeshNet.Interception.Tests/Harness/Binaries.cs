@@ -25,4 +25,17 @@ public static class Binaries
             return Path.Combine(root.FullName, "artifacts", "bin", "MeshNet.Cli", configuration, "meshctl.dll");
         }
     }
+
+    /// <summary>Another program's dll, from the same artifacts folder and configuration as meshctl.</summary>
+    public static string Program(string project, string assembly)
+    {
+        if (Environment.GetEnvironmentVariable("MESHNET_BIN_DIR") is { Length: > 0 } overridden)
+        {
+            return Path.Combine(overridden, assembly + ".dll");
+        }
+
+        var meshctl = Meshctl;
+        var configuration = Path.GetFileName(Path.GetDirectoryName(meshctl))!;
+        return Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(meshctl)))!, project, configuration, assembly + ".dll");
+    }
 }
