@@ -43,6 +43,16 @@ for trx in "$results"/*.trx; do
   fi
 done
 skipped=$((total - passed - failed))
+# CI keeps only the tail of the output: name each failed test (and the first line of its message) down here.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  # perl-base is part of every Debian install.
+  perl -0777 -ne 'while (/<UnitTestResult ([^>]*?outcome="Failed"[^>]*)>(.*?)<\/UnitTestResult>/sg) {
+      my ($attrs, $body) = ($1, $2);
+      my ($name) = $attrs =~ /testName="([^"]*)"/; my ($took) = $attrs =~ /duration="([^"]*)"/;
+      my ($message) = $body =~ /<Message>\s*([^\n<]{0,300})/;
+      print "tests: FAILED $name ($took): ", ($message // ""), "\n"; }' "$trx"
+done
 failed=$((failed + aborted + images_failed))
 
 if [ "$total" -eq 0 ]; then
