@@ -4,6 +4,7 @@ using MeshNet.Proxy.ClusterDns;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Identity;
 using MeshNet.Proxy.Resilience;
+using MeshNet.Proxy.Telemetry.Failures;
 using MeshNet.Proxy.Telemetry.Metrics;
 using MeshNet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ namespace MeshNet.Proxy.Admin;
 
 /// <summary>
 /// The admin listener: liveness, readiness (a config was applied), the applied config as JSON and the outbound
-/// clusters' resilience counters, the sidecar's certificate, Prometheus metrics.
+/// clusters' resilience counters, the sidecar's certificate, Prometheus metrics, the recent failed requests.
 /// </summary>
 internal sealed class AdminHandler(
     ConfigApplier applier,
@@ -22,6 +23,7 @@ internal sealed class AdminHandler(
     CertificateRenewer renewer,
     PeerRefusals refusals,
     MetricsEndpoint metrics,
+    FailureRing failures,
     TimeProvider time)
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
@@ -50,6 +52,11 @@ internal sealed class AdminHandler(
                 return context.Response.WriteAsync(StatsJson.Format(resilience), context.RequestAborted);
             case "/metrics":
                 return metrics.WriteAsync(context);
+            case "/failures":
+                context.Response.ContentType = "application/json";
+                var id = context.Request.Query["id"];
+                return context.Response.WriteAsync(
+                    FailuresJson.Format(failures, applier.Current, id.Count > 0 ? id.ToString() : null), context.RequestAborted);
             case "/certs":
                 context.Response.ContentType = "application/json";
                 return context.Response.WriteAsync(CertsJson.Format(certificates, renewer.Status, refusals, time), context.RequestAborted);

@@ -1,4 +1,5 @@
 using MeshNet.Protocol.V1;
+using MeshNet.Proxy.Telemetry.Failures;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -41,7 +42,7 @@ internal sealed partial class InboundAuthorization
         if (verdict != PathVerdict.Normalized)
         {
             LogBadPath(_logger, verdict, context.Request.Method);
-            Reject(context, StatusCodes.Status400BadRequest, BadPath);
+            Reject(context, StatusCodes.Status400BadRequest, BadPath, $"ambiguous path ({verdict})");
             return null;
         }
 
@@ -62,7 +63,7 @@ internal sealed partial class InboundAuthorization
             if (!decision.Allowed)
             {
                 LogDenied(_logger, context.Request.Method, path, port, principal ?? PeerIdentity.Plaintext, decision.Policy ?? string.Empty);
-                Reject(context, StatusCodes.Status403Forbidden, Denied);
+                Reject(context, StatusCodes.Status403Forbidden, Denied, $"denied by policy {decision.Policy} (caller {principal ?? PeerIdentity.Plaintext})");
                 return null;
             }
         }
@@ -146,10 +147,11 @@ internal sealed partial class InboundAuthorization
         return compiled.Policies;
     }
 
-    private static void Reject(HttpContext context, int status, string reason)
+    private static void Reject(HttpContext context, int status, string reason, string detail)
     {
         context.Response.StatusCode = status;
         context.Response.Headers["x-meshnet-error"] = reason;
+        RequestIds.Stamp(context, detail);
     }
 
     private sealed record Compiled(Inbound? Source, InboundPolicies Policies);

@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using MeshNet.Proxy.Resilience;
+using MeshNet.Proxy.Telemetry.Failures;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -36,6 +37,7 @@ internal static partial class ForwarderErrors
             }
 
             context.Response.Headers[MeshHeaders.Error] = label;
+            RequestIds.Stamp(context, $"{error} from {destination}");
         }
 
         LogForwardFailed(logger, context.Request.Host.Value ?? string.Empty, destination, error, label, exception?.GetBaseException().Message ?? string.Empty);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Resilience;
 using MeshNet.Proxy.Telemetry;
@@ -85,7 +86,11 @@ internal sealed partial class OutboundExchange
         {
             stats.CountOverflow();
             LogOverloaded(_logger, _cluster.Name, _resilience.Breaker.ActiveRequests);
-            OutboundHandler.Reject(_context, StatusCodes.Status503ServiceUnavailable, MeshHeaders.Overloaded);
+            OutboundHandler.Reject(
+                _context,
+                StatusCodes.Status503ServiceUnavailable,
+                MeshHeaders.Overloaded,
+                string.Create(CultureInfo.InvariantCulture, $"circuit breaker of {_cluster.Name} refused it with {_resilience.Breaker.ActiveRequests} requests in flight"));
             Completed();
             return;
         }
@@ -284,7 +289,7 @@ internal sealed partial class OutboundExchange
         if (timedOut)
         {
             LogTimedOut(_logger, _cluster.Name, destination.Id, "per-try");
-            Fail(StatusCodes.Status504GatewayTimeout, MeshHeaders.UpstreamTimeout);
+            Fail(StatusCodes.Status504GatewayTimeout, MeshHeaders.UpstreamTimeout, $"per-try timeout of {_cluster.Name} ended the attempt to {destination.Id}");
         }
         else
         {
@@ -397,18 +402,18 @@ internal sealed partial class OutboundExchange
     {
         _resilience.Stats.CountRequestTimeout();
         LogTimedOut(_logger, _cluster.Name, string.Empty, "request");
-        Fail(StatusCodes.Status504GatewayTimeout, MeshHeaders.UpstreamTimeout);
+        Fail(StatusCodes.Status504GatewayTimeout, MeshHeaders.UpstreamTimeout, $"request timeout of {_cluster.Name} ran out");
     }
 
     private void NoHealthyEndpoints()
     {
         _resilience.Stats.CountNoHealthyEndpoints();
         LogNoHealthyEndpoints(_logger, _context.Request.Host.Value ?? string.Empty, _cluster.Name);
-        Fail(StatusCodes.Status503ServiceUnavailable, MeshHeaders.NoHealthyEndpoints);
+        Fail(StatusCodes.Status503ServiceUnavailable, MeshHeaders.NoHealthyEndpoints, $"cluster {_cluster.Name} had no endpoint to pick");
     }
 
     /// <summary>Answers with an error of our own unless response bytes already left (then YARP has aborted it).</summary>
-    private void Fail(int status, string label)
+    private void Fail(int status, string label, string detail)
     {
         if (_context.Response.HasStarted)
         {
@@ -416,7 +421,7 @@ internal sealed partial class OutboundExchange
         }
 
         _context.Response.Clear();
-        OutboundHandler.Reject(_context, status, label);
+        OutboundHandler.Reject(_context, status, label, detail);
     }
 
     /// <summary>RFC 9110 idempotent methods; others (POST, PATCH, ...) only with the policy's non_idempotent.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MeshNet.Proxy.Configuration;
 using MeshNet.Proxy.Interception;
 using MeshNet.Proxy.Telemetry;
+using MeshNet.Proxy.Telemetry.Failures;
 using MeshNet.Proxy.Telemetry.Tracing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -67,10 +68,13 @@ internal sealed partial class OutboundHandler(RouteTablePublisher routes, IHttpF
         return Task.CompletedTask;
     }
 
-    internal static void Reject(HttpContext context, int status, string reason)
+    /// <summary>An error response of the sidecar's own, with an x-request-id to ask `meshctl explain` about.</summary>
+    /// <param name="detail">What the sidecar knew (cluster, limit, ...), kept in the failure record only.</param>
+    internal static void Reject(HttpContext context, int status, string reason, string? detail = null)
     {
         context.Response.StatusCode = status;
         context.Response.Headers[MeshHeaders.Error] = reason;
+        RequestIds.Stamp(context, detail);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No route for host {Host} path {Path}")]

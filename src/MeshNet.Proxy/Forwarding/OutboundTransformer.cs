@@ -1,3 +1,4 @@
+using MeshNet.Proxy.Telemetry.Failures;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -45,6 +46,7 @@ internal sealed class OutboundTransformer(string? targetPort) : HttpTransformer
     {
         var copyBody = await copy.ConfigureAwait(false);
         context.Response.Headers[MeshHeaders.Error] = label;
+        RequestIds.Stamp(context);
         return copyBody;
     }
 

@@ -4,6 +4,7 @@ using MeshNet.Proxy.Forwarding;
 using MeshNet.Proxy.Hosting;
 using MeshNet.Proxy.Identity;
 using MeshNet.Proxy.Telemetry.AccessLog;
+using MeshNet.Proxy.Telemetry.Failures;
 using MeshNet.Proxy.Telemetry.Metrics;
 using MeshNet.Proxy.Tls;
 using Microsoft.AspNetCore.Http;
@@ -14,11 +15,13 @@ namespace MeshNet.Proxy.Telemetry;
 /// The forwarding path's one telemetry hook per request: <see cref="Start"/> when it arrives, <see cref="Complete"/>
 /// when its response is done. Labels follow the metrics contract: outbound is this workload calling the routed
 /// Service; inbound is the peer (namespace and service account from its SPIFFE ID, empty for plaintext) calling this
-/// workload. The access log is written only when the control plane turned it on for this workload.
+/// workload. The access log is written only when the control plane turned it on for this workload. Failures are
+/// remembered in the <see cref="FailureRing"/> whether or not metrics are on.
 /// </summary>
 internal sealed class RequestTelemetry(
     ProxyMetrics metrics,
     AccessLogWriter accessLog,
+    FailureRecorder failures,
     ConfigApplier applier,
     ProxyOptions options,
     ICertificateSource certificates,
@@ -40,16 +43,22 @@ internal sealed class RequestTelemetry(
 
     public void Complete(HttpContext context, in RequestOutcome outcome)
     {
+        var response = context.Response;
+        // Kestrel's 200 default means nothing when the client went away before any response was produced.
+        var code = response.HasStarted || !context.RequestAborted.IsCancellationRequested ? response.StatusCode : 0;
+        var errorHeader = response.Headers[MeshHeaders.Error];
+        if (FailureRecorder.IsFailure(code, errorHeader.Count > 0))
+        {
+            failures.Record(context, outcome, code, ErrorLabels.Normalize(errorHeader));
+        }
+
         if (!_enabled)
         {
             return;
         }
 
         var seconds = time.GetElapsedTime(outcome.StartTimestamp).TotalSeconds;
-        var response = context.Response;
-        // Kestrel's 200 default means nothing when the client went away before any response was produced.
-        var code = response.HasStarted || !context.RequestAborted.IsCancellationRequested ? response.StatusCode : 0;
-        var error = ErrorLabels.Normalize(response.Headers[MeshHeaders.Error]);
+        var error = ErrorLabels.Normalize(errorHeader);
         var settings = applier.Current.Telemetry;
         var workload = settings?.Workload ?? string.Empty;
 
