@@ -30,3 +30,24 @@ internal sealed record EdgeView(
 internal sealed record EdgeSourceView(string Namespace, string Workload);
 
 internal sealed record EdgeDestinationView(string Namespace, string Service);
+
+/// <summary>/debug/stat/history answer: a Service's (or one caller's edge to it) golden metrics step by step.</summary>
+/// <param name="Source">The calling workload when the series is an edge's; null for every caller.</param>
+/// <param name="Points">Oldest first, one per step, ending at the last step that is over.</param>
+internal sealed record StatHistoryView(
+    string Namespace,
+    string Service,
+    EdgeSourceView? Source,
+    double WindowSeconds,
+    double StepSeconds,
+    IReadOnlyList<StatPointView> Points);
+
+/// <summary>One step (Time - step, Time] of a history, computed as /debug/stat computes a window.</summary>
+/// <param name="Rps">Null when no sidecar was scraped during the step (nothing is known), 0 when none was called.</param>
+internal sealed record StatPointView(
+    DateTimeOffset Time,
+    long Requests,
+    double? Rps,
+    double? SuccessRate,
+    LatencyView LatencyMs,
+    double? MtlsShare);

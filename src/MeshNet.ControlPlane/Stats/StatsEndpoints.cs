@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace MeshNet.ControlPlane.Stats;
 
-/// <summary>GET /debug/stat and /debug/edges on the admin API (camelCase JSON), for `meshctl stat` and the dashboard.</summary>
+/// <summary>GET /debug/stat, /debug/stat/history and /debug/edges on the admin API (camelCase JSON), for `meshctl stat` and the dashboard.</summary>
 internal static class StatsEndpoints
 {
     public static IEndpointRouteBuilder MapStatsEndpoints(this IEndpointRouteBuilder endpoints)
@@ -15,6 +15,19 @@ internal static class StatsEndpoints
             ParseWindow(window, options) is { } span
                 ? Results.Ok(query.Stat(NullIfEmpty(@namespace), NullIfEmpty(service), span))
                 : BadWindow(window, options));
+        endpoints.MapGet("/debug/stat/history", (StatsQuery query, StatsOptions options, string? @namespace, string? service, string? source, string? window, string? step) =>
+        {
+            var (parameters, error) = StatHistoryParameters.Parse(@namespace, service, source, window, step, options);
+            if (parameters is null)
+            {
+                return Results.Text(error, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            // 404 like /debug/services/{ns}/{name}, so a misspelt name is not mistaken for a quiet Service.
+            return query.History(parameters) is { } history
+                ? Results.Ok(history)
+                : Results.NotFound(new { error = $"services \"{parameters.Service.Service}\" not found in namespace {parameters.Service.Namespace}, and no sidecar routed to it in the window" });
+        });
         endpoints.MapGet("/debug/edges", (StatsQuery query, StatsOptions options, string? window) =>
             ParseWindow(window, options) is { } span ? Results.Ok(query.Edges(span)) : BadWindow(window, options));
         return endpoints;
@@ -41,9 +54,10 @@ internal static class StatsEndpoints
     }
 
     private static IResult BadWindow(string? text, StatsOptions options) =>
-        Results.Text(
-            $"window: expected a duration with a unit (ms, s, m) above 0 and at most {options.Retention.TotalMinutes:0}m, got \"{text}\"",
-            statusCode: StatusCodes.Status400BadRequest);
+        Results.Text(WindowError(text, options), statusCode: StatusCodes.Status400BadRequest);
+
+    internal static string WindowError(string? text, StatsOptions options) =>
+        $"window: expected a duration with a unit (ms, s, m) above 0 and at most {options.Retention.TotalMinutes:0}m, got \"{text}\"";
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -3,7 +3,7 @@ using MeshNet.Model;
 
 namespace MeshNet.ControlPlane.Stats;
 
-/// <summary>Answers /debug/stat and /debug/edges from the scrapes in the <see cref="StatsStore"/> and the current mesh.</summary>
+/// <summary>Answers /debug/stat, /debug/stat/history and /debug/edges from the scrapes in the <see cref="StatsStore"/> and the current mesh.</summary>
 internal sealed class StatsQuery(StatsStore store, ProxySnapshotCache cache, TimeProvider time)
 {
     /// <summary>
@@ -38,6 +38,60 @@ internal sealed class StatsQuery(StatsStore store, ProxySnapshotCache cache, Tim
                     new LatencyView(golden.P50Ms, golden.P95Ms, golden.P99Ms),
                     golden.MtlsShare);
             })];
+    }
+
+    /// <summary>
+    /// The Service's golden metrics per step over the window, each step computed as <see cref="Stat"/> computes a
+    /// window ending at the step's end. Steps are aligned to multiples of the step since the Unix epoch and only
+    /// steps that are over are answered, so a point once answered keeps its time and value (until it ages out), and
+    /// a client can append the points of a later query after the last one it has. Null when the mesh has no such
+    /// Service and no sidecar routed to it during the window.
+    /// </summary>
+    public StatHistoryView? History(StatHistoryParameters query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var now = time.GetUtcNow();
+        var step = query.Step;
+        var end = new DateTimeOffset(now.UtcTicks - ((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) % step.Ticks), TimeSpan.Zero);
+        var count = (int)Math.Max(1, query.Window.Ticks / step.Ticks);
+        var wanted = query.Service;
+        var source = query.Source;
+        ServiceKey? KeyOf(LabelSet labels) =>
+            TrafficAggregator.ServiceOf(labels) == wanted &&
+            (source is not { } s || (string.Equals(labels[SidecarMetricNames.SourceNamespace], s.Namespace, StringComparison.Ordinal) &&
+                string.Equals(labels[SidecarMetricNames.SourceWorkload], s.Workload, StringComparison.Ordinal)))
+                ? wanted
+                : null;
+
+        var points = new List<StatPointView>(count);
+        var routed = false;
+        for (var i = count - 1; i >= 0; i--)
+        {
+            var at = end - (step * i);
+            var increases = store.Increases(at, step);
+            var golden = (TrafficAggregator.Aggregate(increases, KeyOf).GetValueOrDefault(wanted) ?? new TrafficTotals()).ToGoldenMetrics();
+            routed |= golden.Requests > 0;
+            points.Add(new StatPointView(
+                at,
+                golden.Requests,
+                increases.Count == 0 ? null : golden.Rps,
+                golden.SuccessRate,
+                new LatencyView(golden.P50Ms, golden.P95Ms, golden.P99Ms),
+                golden.MtlsShare));
+        }
+
+        if (!routed && !cache.Index.Services.ContainsKey(new ResourceKey(ResourceKinds.Service, wanted.Namespace, wanted.Service)))
+        {
+            return null;
+        }
+
+        return new StatHistoryView(
+            wanted.Namespace,
+            wanted.Service,
+            source is { } from ? new EdgeSourceView(from.Namespace, from.Workload) : null,
+            (step * count).TotalSeconds,
+            step.TotalSeconds,
+            points);
     }
 
     /// <summary>Every source workload → Service pair that carried at least one request in the window.</summary>
