@@ -14,7 +14,8 @@ namespace MeshNet.ControlPlane.Admin;
 /// GET /debug/analysis: `meshctl analyze --live`. The same analyzers as the offline command, over the control plane's
 /// current snapshot, whose workloads carry real readiness (registered sidecars, pod status).
 /// GET /debug/explain?error=E&amp;service=S or ?source=NS/WORKLOAD&amp;url=U[&amp;method=M]: `meshctl explain`, over the
-/// policies in force (accepted ones only: a rejected policy shapes no traffic).
+/// policies in force (accepted ones only: a rejected policy shapes no traffic). ?id=X explains a failed request the
+/// sidecars remember by its x-request-id or trace id (<see cref="ExplainByIdEndpoint"/>).
 /// </summary>
 internal static class AnalysisEndpoints
 {
@@ -23,17 +24,24 @@ internal static class AnalysisEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/debug/analysis", (ProxySnapshotCache cache, MeshChangeTracker tracker) =>
             Results.Ok(MeshAnalyzer.Analyze(Input(cache, tracker)).Select(FindingView.From)));
-        endpoints.MapGet("/debug/explain", (HttpRequest request, ProxySnapshotCache cache, MeshChangeTracker tracker, MeshConfigCompiler compiler) =>
+        endpoints.MapGet("/debug/explain", (
+            HttpRequest request, ProxySnapshotCache cache, MeshChangeTracker tracker, MeshConfigCompiler compiler, ProxyRegistry registry, TimeProvider time, CancellationToken cancellationToken) =>
         {
             var query = request.Query;
             string? Value(string name) => query.TryGetValue(name, out var v) && v.Count > 0 && !string.IsNullOrEmpty(v[0]) ? v[0] : null;
             var explain = new ExplainRequest(Value("error"), Value("service"), Value("source"), Value("url"), Value("method") ?? "GET");
-            if ((explain.Url is null) == (explain.Service is null))
+            var id = Value("id");
+            if (id is not null && explain is { Error: null, Service: null, Source: null, Url: null })
             {
-                return Results.BadRequest(new { error = "give error and service, or source and url" });
+                return ExplainByIdEndpoint.ExplainAsync(id, InForce(cache, tracker), compiler.ClusterDomain, registry, cache.Index.Snapshot.Workloads.Values, time, cancellationToken);
             }
 
-            return Results.Ok(MeshExplainer.Explain(InForce(cache, tracker), explain, compiler.ClusterDomain));
+            if (id is not null || (explain.Url is null) == (explain.Service is null))
+            {
+                return Task.FromResult(Results.BadRequest(new { error = "give id; or error and service; or source and url" }));
+            }
+
+            return Task.FromResult(Results.Ok(MeshExplainer.Explain(InForce(cache, tracker), explain, compiler.ClusterDomain)));
         });
         return endpoints;
     }

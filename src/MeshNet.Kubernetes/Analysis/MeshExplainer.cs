@@ -9,7 +9,7 @@ namespace MeshNet.Kubernetes.Analysis;
 /// `meshctl explain`: which Service, route, policy, endpoints and authorization rule decide a request's outcome, over
 /// the same model analyze reads (the control plane passes the policies it accepted).
 /// </summary>
-public static class MeshExplainer
+public static partial class MeshExplainer
 {
     public static Explanation Explain(AnalysisInput input, ExplainRequest request, string clusterDomain = "cluster.local")
     {
@@ -40,6 +40,11 @@ public static class MeshExplainer
             "no-healthy-endpoints" => EndpointSummary(input, service, subset: null, steps) ?? $"503 no-healthy-endpoints: Service {service.Namespace}/{service.Name} has ready endpoints now; the error was transient",
             "authz-denied" => ExplainAuthorization.Describe(input, service, caller: null, port: null, "GET", "/", steps),
             "no-route" => $"404 no-route: Service {service.Namespace}/{service.Name} exists; the caller used a port it does not declare ({Ports(service)})",
+            "upstream-connect-failure" => $"503 upstream-connect-failure: no connection could be made to an endpoint of Service {service.Namespace}/{service.Name} (the app is not listening, or the pod is gone)",
+            "upstream-failure" => $"502 upstream-failure: an endpoint of Service {service.Namespace}/{service.Name} closed the connection or sent a malformed response",
+            "bad-path" => "400 bad-path: the receiving sidecar refused an ambiguous path (encoded slash, dot segment or fragment) before authorization",
+            "bad-target-port" => "400 bad-target-port: the request named a target port the receiving sidecar will not deliver to (one of its own listeners, or malformed)",
+            "no-app-port" => $"503 no-app-port: the receiving sidecar of Service {service.Namespace}/{service.Name} knows no application port to deliver to (--app-port or a declared port)",
             _ => $"{error}: not produced by a config object MeshNet knows; see the sidecar's access log",
         };
         if (policy is not null)
