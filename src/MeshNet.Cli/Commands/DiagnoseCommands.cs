@@ -47,26 +47,39 @@ internal static class DiagnoseCommands
         var source = new Option<string?>("--source") { Description = "The calling workload, NAMESPACE/NAME (with --url)" };
         var url = new Option<string?>("--url") { Description = "The URL the workload called, e.g. http://posts.blog/api/posts" };
         var method = new Option<string>("--method") { Description = "HTTP method of the request", DefaultValueFactory = _ => "GET" };
+        var id = new Option<string?>("--id")
+        {
+            Description = "The x-request-id (or the trace id) of a failed response: the sidecars' records of that request are explained",
+        };
         var format = new Option<string?>("--output", "-o") { Description = "Output format: json" };
         format.AcceptOnlyFromAmong("json");
         var controlPlane = ControlPlaneOption();
-        var command = new Command("explain", "Say which config object produces a response: by x-meshnet-error and Service, or by source workload and URL")
+        var command = new Command(
+            "explain",
+            "Say which config object produces a response: by its x-request-id or trace id, by x-meshnet-error and Service, or by source workload and URL; exit 1 when no sidecar remembers the id")
         {
-            errorCode, service, source, url, method, format, controlPlane,
+            id, errorCode, service, source, url, method, format, controlPlane,
         };
         command.Validators.Add(result =>
         {
+            var byId = result.GetValue(id) is not null;
             var byError = result.GetValue(errorCode) is not null || result.GetValue(service) is not null;
             var byUrl = result.GetValue(source) is not null || result.GetValue(url) is not null;
-            if (byError == byUrl || (byError && result.GetValue(service) is null) || (byUrl && result.GetValue(url) is null))
+            var forms = (byId ? 1 : 0) + (byError ? 1 : 0) + (byUrl ? 1 : 0);
+            if (forms != 1 || (byError && result.GetValue(service) is null) || (byUrl && result.GetValue(url) is null))
             {
-                result.AddError("meshctl explain: give --error CODE --service NAME.NS, or --source NS/WORKLOAD --url URL");
+                result.AddError("meshctl explain: give one of --id ID, --error CODE --service NAME.NS, or --source NS/WORKLOAD --url URL");
+            }
+            else if (byId && string.IsNullOrWhiteSpace(result.GetValue(id)))
+            {
+                result.AddError("meshctl explain: --id needs an x-request-id or a trace id");
             }
         });
         command.SetAction(async (parse, _) =>
         {
             using var http = NewHttpClient();
-            var query = new ExplainQuery(parse.GetValue(errorCode), parse.GetValue(service), parse.GetValue(source), parse.GetValue(url), parse.GetValue(method)!);
+            var query = new ExplainQuery(
+                parse.GetValue(errorCode), parse.GetValue(service), parse.GetValue(source), parse.GetValue(url), parse.GetValue(method)!, parse.GetValue(id));
             return await new ExplainCommand(http, Locate(parse.GetValue(controlPlane)), Console.Out, Console.Error)
                 .RunAsync(query, parse.GetValue(format) == "json", shutdown.Token).ConfigureAwait(false);
         });

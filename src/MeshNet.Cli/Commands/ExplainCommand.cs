@@ -8,16 +8,19 @@ namespace MeshNet.Cli.Commands;
 
 /// <param name="Service">NAME.NS (or a longer host name), with <paramref name="Error"/>.</param>
 /// <param name="Source">NS/WORKLOAD, with <paramref name="Url"/>.</param>
-internal sealed record ExplainQuery(string? Error, string? Service, string? Source, string? Url, string Method);
+/// <param name="Id">An x-request-id or trace id of a failed response, alone.</param>
+internal sealed record ExplainQuery(string? Error, string? Service, string? Source, string? Url, string Method, string? Id = null);
 
 /// <summary>
 /// `meshctl explain`: asks the control plane's /debug/explain which config object produced an outcome, and prints
-/// the one-line verdict followed by each decision (service, port, route, policy, endpoints, authorization).
+/// the one-line verdict followed by each decision (service, port, route, policy, endpoints, authorization). By id,
+/// the first steps say what the sidecars recorded about that request; an id no sidecar remembers exits 1.
 /// </summary>
 internal sealed class ExplainCommand(HttpClient http, Uri controlPlane, TextWriter output, TextWriter error)
 {
-    public const int ExitOk = 0;
-    public const int ExitCouldNotRun = 2;
+    public const int ExitOk = ExitCodes.Ok;
+    public const int ExitNotFound = ExitCodes.Failed;
+    public const int ExitCouldNotRun = ExitCodes.CouldNotRun;
 
     public async Task<int> RunAsync(ExplainQuery query, bool json, CancellationToken cancellationToken)
     {
@@ -25,8 +28,15 @@ internal sealed class ExplainCommand(HttpClient http, Uri controlPlane, TextWrit
         Explanation? explanation;
         try
         {
-            explanation = await http.GetFromJsonAsync(new Uri(controlPlane, "/debug/explain" + QueryString(query)), ExplainJsonContext.Default.Explanation, cancellationToken)
-                .ConfigureAwait(false);
+            using var response = await http.GetAsync(new Uri(controlPlane, "/debug/explain" + QueryString(query)), cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                var message = await ErrorMessageAsync(response, cancellationToken).ConfigureAwait(false);
+                await error.WriteLineAsync($"meshctl explain: {message}").ConfigureAwait(false);
+                return response.StatusCode == System.Net.HttpStatusCode.NotFound && query.Id is not null ? ExitNotFound : ExitCouldNotRun;
+            }
+
+            explanation = await response.Content.ReadFromJsonAsync(ExplainJsonContext.Default.Explanation, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -65,6 +75,26 @@ internal sealed class ExplainCommand(HttpClient http, Uri controlPlane, TextWrit
         return text.ToString();
     }
 
+    /// <summary>The control plane's {"error": "..."} message, else the status line.</summary>
+    private static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var message) && message.ValueKind == JsonValueKind.String)
+            {
+                return message.GetString()!;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return $"the control plane answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+    }
+
     private static string QueryString(ExplainQuery query)
     {
         var pairs = new List<string>();
@@ -74,6 +104,12 @@ internal sealed class ExplainCommand(HttpClient http, Uri controlPlane, TextWrit
             {
                 pairs.Add($"{name}={Uri.EscapeDataString(value)}");
             }
+        }
+
+        if (query.Id is not null)
+        {
+            Add("id", query.Id);
+            return "?" + string.Join("&", pairs);
         }
 
         Add("error", query.Error);
