@@ -4,6 +4,8 @@ using MeshNet.Cli.Local;
 using var shutdown = new ShutdownSignal();
 
 // meshctl handles Ctrl-C and SIGTERM itself (ShutdownSignal) so it can stop its children before exiting.
-return await CommandLine.Build(shutdown).Parse(args)
-    .InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null })
-    .ConfigureAwait(false);
+var parse = CommandLine.Build(shutdown).Parse(args);
+var code = await parse.InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+
+// System.CommandLine prints a usage error with help and exits 1, which `analyze` uses for "errors found".
+return parse.Errors.Count > 0 ? ExitCodes.CouldNotRun : code;

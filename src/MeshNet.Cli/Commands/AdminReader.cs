@@ -9,8 +9,12 @@ internal sealed class AdminReader(HttpClient http, Uri controlPlane, TextWriter 
 {
     public Uri ControlPlane => controlPlane;
 
-    /// <summary>The parsed body, or null after printing why (prefixed by <paramref name="command"/>).</summary>
-    public async Task<JsonNode?> GetAsync(string command, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// The parsed body, or no body after printing why (prefixed by <paramref name="command"/>), with the exit code that
+    /// failure means: the control plane answering no (not found, refused) is <see cref="ExitCodes.Failed"/>, not
+    /// reaching it at all is <see cref="ExitCodes.CouldNotRun"/>.
+    /// </summary>
+    public async Task<AdminReply> GetAsync(string command, string path, CancellationToken cancellationToken)
     {
         try
         {
@@ -20,17 +24,17 @@ internal sealed class AdminReader(HttpClient http, Uri controlPlane, TextWriter 
             {
                 var reason = TryParse(body)?["error"]?.GetValue<string>() ?? $"HTTP {(int)response.StatusCode}";
                 await error.WriteLineAsync($"meshctl {command}: {reason}").ConfigureAwait(false);
-                return null;
+                return new AdminReply(null, ExitCodes.Failed);
             }
 
-            return JsonNode.Parse(body);
+            return new AdminReply(JsonNode.Parse(body), ExitCodes.Ok);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             await error.WriteLineAsync(
                 $"meshctl {command}: cannot read {path} from the control plane at {controlPlane} ({e.Message}); is `meshctl up` running? (--control-plane URL or {ControlPlaneLocator.EnvironmentVariable})")
                 .ConfigureAwait(false);
-            return null;
+            return new AdminReply(null, ExitCodes.CouldNotRun);
         }
     }
 
@@ -46,3 +50,7 @@ internal sealed class AdminReader(HttpClient http, Uri controlPlane, TextWriter 
         }
     }
 }
+
+/// <param name="Body">The parsed JSON; null when the read failed.</param>
+/// <param name="ExitCode">What the command exits with when it cannot go on without the body.</param>
+internal readonly record struct AdminReply(JsonNode? Body, int ExitCode);

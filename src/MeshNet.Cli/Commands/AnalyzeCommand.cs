@@ -14,9 +14,6 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class AnalyzeCommand(TextWriter output, TextWriter error)
 {
-    public const int ExitClean = 0;
-    public const int ExitErrorsFound = 1;
-    public const int ExitCouldNotRun = 2;
 
     public async Task<int> RunOfflineAsync(string path, bool json)
     {
@@ -28,7 +25,7 @@ internal sealed class AnalyzeCommand(TextWriter output, TextWriter error)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync($"meshctl analyze: {e.Message}").ConfigureAwait(false);
-            return ExitCouldNotRun;
+            return ExitCodes.CouldNotRun;
         }
 
         return await ReportAsync(MeshAnalyzer.Analyze(AnalysisInput.FromManifests(set)), json).ConfigureAwait(false);
@@ -47,7 +44,7 @@ internal sealed class AnalyzeCommand(TextWriter output, TextWriter error)
             await error.WriteLineAsync(
                 $"meshctl analyze --live: cannot read /debug/analysis from the control plane at {controlPlane} ({e.Message}) (--control-plane URL or {ControlPlaneLocator.EnvironmentVariable})")
                 .ConfigureAwait(false);
-            return ExitCouldNotRun;
+            return ExitCodes.CouldNotRun;
         }
 
         return await ReportAsync(findings, json).ConfigureAwait(false);
@@ -56,7 +53,7 @@ internal sealed class AnalyzeCommand(TextWriter output, TextWriter error)
     private async Task<int> ReportAsync(IReadOnlyList<AnalysisFinding> findings, bool json)
     {
         await output.WriteAsync(json ? FormatJson(findings) : FormatText(findings)).ConfigureAwait(false);
-        return MeshAnalyzer.HasErrors(findings) ? ExitErrorsFound : ExitClean;
+        return MeshAnalyzer.HasErrors(findings) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
     public static string FormatJson(IReadOnlyList<AnalysisFinding> findings) =>

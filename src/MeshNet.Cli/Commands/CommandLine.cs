@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using MeshNet.Cli.Local;
+using MeshNet.Cli.Output;
 
 namespace MeshNet.Cli.Commands;
 
@@ -74,19 +75,19 @@ internal static class CommandLine
             if (directory is null)
             {
                 await Console.Error.WriteLineAsync("meshctl demo: samples/blog not found (not in a MeshNet checkout); pass --dir").ConfigureAwait(false);
-                return DemoCommand.ExitCouldNotRun;
+                return ExitCodes.CouldNotRun;
             }
 
             var mode = netns.Resolve(parse, Console.Error, "demo");
             if (mode is { Error: { } error })
             {
                 await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
-                return DemoCommand.ExitCouldNotRun;
+                return ExitCodes.CouldNotRun;
             }
 
             var options = new DemoOptions(
                 directory, parse.GetValue(duration), parse.GetValue(rps), parse.GetValue(concurrency), parse.GetValue(json), parse.GetValue(verbose), parse.GetValue(podNetwork)!, mode.Options, parse.GetValue(warmUp));
-            return await RunAsync(() => new DemoCommand(options, Console.Out, Console.Error, !Console.IsErrorRedirected, TimeProvider.System)
+            return await RunAsync(() => new DemoCommand(options, Console.Out, Console.Error, WaitIndicator.IsTerminal(), TimeProvider.System)
                 .RunAsync(shutdown.Token)).ConfigureAwait(false);
         });
         return command;
@@ -109,10 +110,10 @@ internal static class CommandLine
             if (options is { Error: { } error })
             {
                 await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
-                return DemoCommand.ExitCouldNotRun;
+                return ExitCodes.CouldNotRun;
             }
 
-            return await RunAsync(() => new UpCommand(parse.GetValue(dir)!.FullName, parse.GetValue(podNetwork)!, parse.GetValue(verbose), Console.Out, TimeProvider.System, options.Options)
+            return await RunAsync(() => new UpCommand(parse.GetValue(dir)!.FullName, parse.GetValue(podNetwork)!, parse.GetValue(verbose), Console.Out, TimeProvider.System, options.Options, Console.Error, WaitIndicator.IsTerminal())
                 .RunAsync(shutdown.Token)).ConfigureAwait(false);
         });
         return command;
@@ -126,7 +127,7 @@ internal static class CommandLine
             DefaultValueFactory = _ => Local.Netns.NetnsOptions.DefaultStateFile,
         };
         var command = new Command("down", "Stop a netns-mode `meshctl up` and remove its namespaces, links, rules, files and processes") { stateFile };
-        command.SetAction(parse => new DownCommand(parse.GetValue(stateFile)!, Console.Out).Run());
+        command.SetAction((parse, _) => new DownCommand(parse.GetValue(stateFile)!, Console.Out, Console.Error, WaitIndicator.IsTerminal(), TimeProvider.System).RunAsync());
         return command;
     }
 
@@ -248,12 +249,12 @@ internal static class CommandLine
         catch (ManifestException e)
         {
             await Console.Error.WriteLineAsync($"meshctl: {e.Message}").ConfigureAwait(false);
-            return DemoCommand.ExitCouldNotRun;
+            return ExitCodes.CouldNotRun;
         }
         catch (OperationCanceledException)
         {
             await Console.Error.WriteLineAsync("meshctl: interrupted; stopped every process").ConfigureAwait(false);
-            return 130;
+            return ExitCodes.Interrupted;
         }
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using MeshNet.Cli.Demo;
 using MeshNet.Cli.Local;
 using MeshNet.Cli.Local.Gateway;
+using MeshNet.Cli.Output;
 
 namespace MeshNet.Cli.Commands;
 
@@ -11,9 +12,6 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWriter progress, bool interactive, TimeProvider time)
 {
-    public const int ExitPassed = 0;
-    public const int ExitFailed = 1;
-    public const int ExitCouldNotRun = 2;
 
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(60);
@@ -26,7 +24,7 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
         progress.WriteLine($"meshctl demo: starting {options.Directory} (logs: {log.FilePath})");
         try
         {
-            using var session = await MeshSession.StartAsync(options.Directory, manifests, options.PodNetwork, log, time, cancellationToken, options.Netns).ConfigureAwait(false);
+            using var session = await StartAsync(manifests, log, cancellationToken).ConfigureAwait(false);
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
             {
                 Timeout = TimeSpan.FromSeconds(10),
@@ -37,7 +35,7 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
             if (session.Network is { } network)
             {
                 // Netns mode: traffic enters like a browser's would, through the frontend's LoadBalancer address.
-                await session.WatchAsync(readiness.WaitForPodsAsync([.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, ReadyProgress(session.Mesh.Pods.Count), cancellationToken)).ConfigureAwait(false);
+                await WaitForPodsAsync(session, readiness, cancellationToken).ConfigureAwait(false);
                 // Stopped with the session's processes; the demo's Services do not change, so nothing follows them.
                 var gateway = await session.WatchAsync(MeshGateway.StartAsync(
                     session.Mesh, http, MeshGateway.SidecarAddress(network.Options.GatewayNetwork), network.Options.GatewayNetwork, time, cancellationToken)).ConfigureAwait(false);
@@ -50,7 +48,7 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
             {
                 var client = ClientSidecar(session.Addresses);
                 await session.WatchAsync(session.Mesh.StartSidecarAsync(client, cancellationToken)).ConfigureAwait(false);
-                await session.WatchAsync(readiness.WaitForPodsAsync([.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, ReadyProgress(session.Mesh.Pods.Count), cancellationToken)).ConfigureAwait(false);
+                await WaitForPodsAsync(session, readiness, cancellationToken).ConfigureAwait(false);
                 await session.WatchAsync(readiness.WaitForSidecarConfigAsync(client.AdminUrl, ReadyTimeout, cancellationToken)).ConfigureAwait(false);
                 target = client.OutboundUrl;
             }
@@ -87,18 +85,29 @@ internal sealed class DemoCommand(DemoOptions options, TextWriter output, TextWr
                 output.WriteLine($"\ndashboard: {new Uri(session.Mesh.ControlPlaneAdmin, "ui/")} (served while the mesh runs; `meshctl up {options.Directory}` keeps one running)");
             }
 
-            return summary.Passed ? ExitPassed : ExitFailed;
+            return summary.Passed ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException
             or InvalidOperationException or HttpRequestException or System.Net.Sockets.SocketException)
         {
             progress.WriteLine($"meshctl demo: {e.Message} (see {log.FilePath})");
-            return ExitCouldNotRun;
+            return ExitCodes.CouldNotRun;
         }
     }
 
-    private Action<int> ReadyProgress(int total) =>
-        ready => progress.WriteLine($"meshctl demo: {ready}/{total} pods ready");
+    private async Task<MeshSession> StartAsync(LocalManifests manifests, ProcessLog log, CancellationToken cancellationToken)
+    {
+        await using var wait = WaitIndicator.Start(progress, interactive, "meshctl demo: ", "starting the control plane and the pods", time);
+        return await MeshSession.StartAsync(options.Directory, manifests, options.PodNetwork, log, time, cancellationToken, options.Netns).ConfigureAwait(false);
+    }
+
+    private async Task WaitForPodsAsync(MeshSession session, MeshReadiness readiness, CancellationToken cancellationToken)
+    {
+        var total = session.Mesh.Pods.Count;
+        await using var wait = WaitIndicator.Start(progress, interactive, "meshctl demo: ", $"0/{total} pods ready", time);
+        await session.WatchAsync(readiness.WaitForPodsAsync(
+            [.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, ready => wait.Update($"{ready}/{total} pods ready"), cancellationToken)).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The sidecar that stands in for a browser: it has no app (its readiness probe fails, so it is never an

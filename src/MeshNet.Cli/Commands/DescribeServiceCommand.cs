@@ -11,21 +11,20 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class DescribeServiceCommand(AdminReader admin, TextWriter output)
 {
-    public const int ExitOk = 0;
-    public const int ExitFailed = 1;
 
     private const int KeyWidth = 19;
 
     public async Task<int> RunAsync(string name, string ns, CancellationToken cancellationToken)
     {
         var path = $"/debug/services/{Uri.EscapeDataString(ns)}/{Uri.EscapeDataString(name)}";
-        if (await admin.GetAsync("describe svc", path, cancellationToken).ConfigureAwait(false) is not JsonObject service)
+        var reply = await admin.GetAsync("describe svc", path, cancellationToken).ConfigureAwait(false);
+        if (reply.Body is not JsonObject service)
         {
-            return ExitFailed;
+            return reply.ExitCode;
         }
 
         await output.WriteAsync(Format(service)).ConfigureAwait(false);
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 
     internal static string Format(JsonObject service)

@@ -1,4 +1,5 @@
 using MeshNet.Cli.Local.Netns;
+using MeshNet.Cli.Output;
 
 namespace MeshNet.Cli.Commands;
 
@@ -6,11 +7,11 @@ namespace MeshNet.Cli.Commands;
 /// `meshctl down`: stops a netns-mode `up` and removes everything it created, from its state file. The running
 /// `up` is asked to stop first (it cleans up itself); whatever is left, as after a crash, is removed here.
 /// </summary>
-internal sealed class DownCommand(string stateFile, TextWriter output)
+internal sealed class DownCommand(string stateFile, TextWriter output, TextWriter progress, bool interactive, TimeProvider time)
 {
     private static readonly TimeSpan OwnerExitTimeout = TimeSpan.FromSeconds(30);
 
-    public int Run()
+    public async Task<int> RunAsync()
     {
         var state = NetnsState.Load(stateFile);
         if (state is null)
@@ -19,7 +20,7 @@ internal sealed class DownCommand(string stateFile, TextWriter output)
             return 0;
         }
 
-        StopOwner(state.OwnerPid);
+        await StopOwnerAsync(state.OwnerPid).ConfigureAwait(false);
         state = NetnsState.Load(stateFile);
         if (state is null)
         {
@@ -32,7 +33,7 @@ internal sealed class DownCommand(string stateFile, TextWriter output)
         return 0;
     }
 
-    private void StopOwner(int pid)
+    private async Task StopOwnerAsync(int pid)
     {
         try
         {
@@ -44,7 +45,13 @@ internal sealed class DownCommand(string stateFile, TextWriter output)
 
             output.WriteLine($"meshctl down: stopping meshctl up (pid {pid})");
             HostCommand.TryRun("kill", "-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (!owner.WaitForExit(OwnerExitTimeout))
+            await using var wait = WaitIndicator.Start(progress, interactive, "meshctl down: ", "waiting for meshctl up to stop its processes", time);
+            using var timeout = new CancellationTokenSource(OwnerExitTimeout, time);
+            try
+            {
+                await owner.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
             {
                 owner.Kill(entireProcessTree: true);
             }

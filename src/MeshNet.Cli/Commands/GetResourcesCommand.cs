@@ -10,8 +10,6 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class GetResourcesCommand(AdminReader admin, TextWriter output, TextWriter error)
 {
-    public const int ExitOk = 0;
-    public const int ExitFailed = 1;
 
     // kubectl shows this many addresses before "+ N more...".
     private const int ShownAddresses = 3;
@@ -19,9 +17,10 @@ internal sealed class GetResourcesCommand(AdminReader admin, TextWriter output, 
     public async Task<int> RunAsync(string kind, string ns, bool allNamespaces, string? format, CancellationToken cancellationToken)
     {
         var path = kind == "policies" ? "/debug/policies" : "/debug/services";
-        if (await admin.GetAsync($"get {kind}", path, cancellationToken).ConfigureAwait(false) is not JsonArray entries)
+        var reply = await admin.GetAsync($"get {kind}", path, cancellationToken).ConfigureAwait(false);
+        if (reply.Body is not JsonArray entries)
         {
-            return ExitFailed;
+            return reply.ExitCode;
         }
 
         var selected = new JsonArray([.. entries.OfType<JsonObject>()
@@ -29,18 +28,18 @@ internal sealed class GetResourcesCommand(AdminReader admin, TextWriter output, 
             .Select(e => kind == "policies" ? e.DeepClone() : EndpointsEntry(e))]);
         if (await ResourceOutput.WriteStructuredAsync(output, selected, format).ConfigureAwait(false))
         {
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         if (selected.Count == 0)
         {
             await error.WriteLineAsync(ResourceOutput.NoneFound(ns, allNamespaces)).ConfigureAwait(false);
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         var wide = format == "wide";
         await output.WriteAsync(kind == "policies" ? Policies(selected, allNamespaces, wide) : Endpoints(selected, allNamespaces, wide)).ConfigureAwait(false);
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 
     /// <summary>The endpoints part of a /debug/services entry: what -o json|yaml print for `get endpoints`.</summary>

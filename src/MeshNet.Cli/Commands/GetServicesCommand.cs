@@ -10,8 +10,6 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class GetServicesCommand(HttpClient http, Uri controlPlane, TextWriter output, TextWriter error)
 {
-    public const int ExitOk = 0;
-    public const int ExitUnreachable = 1;
 
     public async Task<int> RunAsync(string ns, bool allNamespaces, string? format, CancellationToken cancellationToken)
     {
@@ -27,25 +25,25 @@ internal sealed class GetServicesCommand(HttpClient http, Uri controlPlane, Text
             await error.WriteLineAsync(
                 $"meshctl get svc: cannot read services from the control plane at {controlPlane} ({e.Message}); is `meshctl up` running? (--control-plane URL or {ControlPlaneLocator.EnvironmentVariable})")
                 .ConfigureAwait(false);
-            return ExitUnreachable;
+            return ExitCodes.CouldNotRun;
         }
 
         var selected = new JsonArray([.. services.Where(s => allNamespaces || (string?)s?["namespace"] == ns).Select(s => s?.DeepClone())]);
         if (await ResourceOutput.WriteStructuredAsync(output, selected, format).ConfigureAwait(false))
         {
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         if (selected.Count == 0)
         {
             await error.WriteLineAsync(ResourceOutput.NoneFound(ns, allNamespaces)).ConfigureAwait(false);
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         var policies = PoliciesByService(await ReadPoliciesAsync(cancellationToken).ConfigureAwait(false));
         var statuses = selected.Deserialize(Local.AdminJsonContext.Default.ListServiceStatus) ?? [];
         await output.WriteAsync(ServiceTable.Format(statuses, allNamespaces, wide: format == "wide", policies: policies)).ConfigureAwait(false);
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 
     /// <summary>"ns/service" to "name,name (rejected)"; a rejected resource is listed so that it is not missed.</summary>

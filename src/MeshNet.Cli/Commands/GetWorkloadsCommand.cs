@@ -9,14 +9,13 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class GetWorkloadsCommand(AdminReader admin, TextWriter output, TextWriter error)
 {
-    public const int ExitOk = 0;
-    public const int ExitFailed = 1;
 
     public async Task<int> RunAsync(string ns, bool allNamespaces, string? format, CancellationToken cancellationToken)
     {
-        if (await admin.GetAsync("get workloads", "/debug/workloads", cancellationToken).ConfigureAwait(false) is not JsonArray entries)
+        var reply = await admin.GetAsync("get workloads", "/debug/workloads", cancellationToken).ConfigureAwait(false);
+        if (reply.Body is not JsonArray entries)
         {
-            return ExitFailed;
+            return reply.ExitCode;
         }
 
         var selected = new JsonArray([.. entries.OfType<JsonObject>()
@@ -24,17 +23,17 @@ internal sealed class GetWorkloadsCommand(AdminReader admin, TextWriter output, 
             .Select(e => e.DeepClone())]);
         if (await ResourceOutput.WriteStructuredAsync(output, selected, format).ConfigureAwait(false))
         {
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         if (selected.Count == 0)
         {
             await error.WriteLineAsync(ResourceOutput.NoneFound(ns, allNamespaces)).ConfigureAwait(false);
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         await output.WriteAsync(Format(selected, allNamespaces, wide: format == "wide")).ConfigureAwait(false);
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 
     private static string Format(JsonArray workloads, bool allNamespaces, bool wide)

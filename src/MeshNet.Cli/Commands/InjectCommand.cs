@@ -10,8 +10,6 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class InjectCommand(TextReader input, TextWriter output, TextWriter error)
 {
-    public const int ExitOk = 0;
-    public const int ExitFailed = 1;
 
     /// <param name="input">Stdin for "-f -"; the console unless a test supplies it. Likewise the writers.</param>
     public static Command Build(TextReader? input = null, TextWriter? output = null, TextWriter? error = null)
@@ -51,7 +49,7 @@ internal sealed class InjectCommand(TextReader input, TextWriter output, TextWri
                 if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                 {
                     stderr.WriteLine($"meshctl inject: --control-plane '{url}' is not an http(s) URL");
-                    return ExitFailed;
+                    return ExitCodes.CouldNotRun;
                 }
 
                 settings = settings with { ControlPlane = uri };
@@ -71,7 +69,7 @@ internal sealed class InjectCommand(TextReader input, TextWriter output, TextWri
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 stderr.WriteLine($"meshctl inject: {e.Message}");
-                return ExitFailed;
+                return ExitCodes.CouldNotRun;
             }
         });
         return command;
@@ -88,7 +86,7 @@ internal sealed class InjectCommand(TextReader input, TextWriter output, TextWri
         catch (YamlException e)
         {
             error.WriteLine($"meshctl inject: {source}: {e.Message}");
-            return ExitFailed;
+            return ExitCodes.CouldNotRun;
         }
 
         output.Write(result);
@@ -103,6 +101,6 @@ internal sealed class InjectCommand(TextReader input, TextWriter output, TextWri
             });
         }
 
-        return report.Any(d => d.Outcome == InjectionOutcome.Rejected) ? ExitFailed : ExitOk;
+        return report.Any(d => d.Outcome == InjectionOutcome.Rejected) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 }

@@ -11,8 +11,6 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class ProxyConfigCommand(AdminReader admin, TextWriter output, bool color)
 {
-    public const int ExitOk = 0;
-    public const int ExitFailed = 1;
 
     public static readonly IReadOnlyList<string> Sections = ["routes", "clusters", "endpoints", "dns", "certs"];
 
@@ -20,21 +18,22 @@ internal sealed class ProxyConfigCommand(AdminReader admin, TextWriter output, b
     {
         var (name, namespaceName) = Split(workload, ns);
         var path = $"/debug/proxies/{Uri.EscapeDataString(namespaceName)}/{Uri.EscapeDataString(name)}/config?section={section ?? "all"}";
-        if (await admin.GetAsync("proxy-config", path, cancellationToken).ConfigureAwait(false) is not JsonObject config)
+        var reply = await admin.GetAsync("proxy-config", path, cancellationToken).ConfigureAwait(false);
+        if (reply.Body is not JsonObject config)
         {
-            return ExitFailed;
+            return reply.ExitCode;
         }
 
         if (format == "json")
         {
             await output.WriteLineAsync(config.ToJsonString(new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         if (section is not null)
         {
             await output.WriteAsync(ProxyConfigTables.Format(section, config, color)).ConfigureAwait(false);
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         var first = true;
@@ -44,7 +43,7 @@ internal sealed class ProxyConfigCommand(AdminReader admin, TextWriter output, b
             first = false;
         }
 
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 
     /// <summary>"posts-v1-0.blog" names its namespace, as istioctl takes pods; a plain name uses -n.</summary>

@@ -11,30 +11,29 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class ProxyStatusCommand(AdminReader admin, TextWriter output, TextWriter error, bool color)
 {
-    public const int ExitOk = 0;
-    public const int ExitFailed = 1;
 
     public async Task<int> RunAsync(string? format, CancellationToken cancellationToken)
     {
-        if (await admin.GetAsync("proxy-status", "/debug/proxies", cancellationToken).ConfigureAwait(false) is not JsonArray proxies)
+        var reply = await admin.GetAsync("proxy-status", "/debug/proxies", cancellationToken).ConfigureAwait(false);
+        if (reply.Body is not JsonArray proxies)
         {
-            return ExitFailed;
+            return reply.ExitCode;
         }
 
         if (format == "json")
         {
             await output.WriteLineAsync(proxies.ToJsonString(new JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         if (proxies.Count == 0)
         {
             await error.WriteLineAsync("No sidecars connected.").ConfigureAwait(false);
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         await output.WriteAsync(Format(proxies, color)).ConfigureAwait(false);
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 
     public static string Format(JsonArray proxies, bool color)

@@ -12,9 +12,6 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class StatCommand(HttpClient http, Uri controlPlane, TextWriter output, TextWriter error, TimeProvider time)
 {
-    public const int ExitOk = 0;
-    public const int ExitUnreachable = 1;
-    public const int ExitUsage = 2;
 
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(2);
 
@@ -60,7 +57,7 @@ internal sealed class StatCommand(HttpClient http, Uri controlPlane, TextWriter 
                 !(Uri.TryCreate(text, UriKind.Absolute, out flag) && (flag.Scheme == Uri.UriSchemeHttp || flag.Scheme == Uri.UriSchemeHttps)))
             {
                 await Console.Error.WriteLineAsync($"meshctl stat: --control-plane '{text}' is not an http(s) URL (e.g. http://127.0.0.1:15014)").ConfigureAwait(false);
-                return ExitUsage;
+                return ExitCodes.CouldNotRun;
             }
 
             var url = ControlPlaneLocator.Resolve(flag, Environment.GetEnvironmentVariable(ControlPlaneLocator.EnvironmentVariable), Local.Netns.NetnsOptions.DefaultStateFile);
@@ -95,7 +92,7 @@ internal sealed class StatCommand(HttpClient http, Uri controlPlane, TextWriter 
             while (true)
             {
                 var code = await PrintOnceAsync(request, refresh, cancellationToken).ConfigureAwait(false);
-                if (code != ExitOk || refresh == StatRefresh.Once)
+                if (code != ExitCodes.Ok || refresh == StatRefresh.Once)
                 {
                     return code;
                 }
@@ -106,7 +103,7 @@ internal sealed class StatCommand(HttpClient http, Uri controlPlane, TextWriter 
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && refresh != StatRefresh.Once)
         {
             // Ctrl-C is how a live view ends.
-            return ExitOk;
+            return ExitCodes.Ok;
         }
     }
 
@@ -120,7 +117,7 @@ internal sealed class StatCommand(HttpClient http, Uri controlPlane, TextWriter 
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 await error.WriteLineAsync($"meshctl stat: the control plane at {controlPlane} refused: {body.Trim()} (HTTP {(int)response.StatusCode})").ConfigureAwait(false);
-                return ExitUnreachable;
+                return ExitCodes.CouldNotRun;
             }
 
             rows = await response.Content.ReadFromJsonAsync(StatJsonContext.Default.ListStatRow, cancellationToken).ConfigureAwait(false) ?? [];
@@ -130,13 +127,13 @@ internal sealed class StatCommand(HttpClient http, Uri controlPlane, TextWriter 
             await error.WriteLineAsync(
                 $"meshctl stat: cannot read stats from the control plane at {controlPlane} ({e.Message}); is `meshctl up` running? (--control-plane URL or {ControlPlaneLocator.EnvironmentVariable})")
                 .ConfigureAwait(false);
-            return ExitUnreachable;
+            return ExitCodes.CouldNotRun;
         }
 
         if (request.Json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(rows, StatJsonContext.Default.ListStatRow)).ConfigureAwait(false);
-            return ExitOk;
+            return ExitCodes.Ok;
         }
 
         var text = rows.Count == 0
@@ -156,7 +153,7 @@ internal sealed class StatCommand(HttpClient http, Uri controlPlane, TextWriter 
         }
 
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 }
 

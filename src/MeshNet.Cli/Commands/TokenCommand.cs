@@ -12,8 +12,6 @@ namespace MeshNet.Cli.Commands;
 /// </summary>
 internal sealed class TokenCommand(HttpClient http, Uri controlPlane, TextWriter output, TextWriter error)
 {
-    public const int ExitOk = 0;
-    public const int ExitFailed = 1;
 
     public static Command Build(ShutdownSignal shutdown)
     {
@@ -40,7 +38,7 @@ internal sealed class TokenCommand(HttpClient http, Uri controlPlane, TextWriter
                 !(Uri.TryCreate(text, UriKind.Absolute, out flag) && (flag.Scheme == Uri.UriSchemeHttp || flag.Scheme == Uri.UriSchemeHttps)))
             {
                 await Console.Error.WriteLineAsync($"meshctl token create: --control-plane '{text}' is not an http(s) URL (e.g. http://127.0.0.1:15014)").ConfigureAwait(false);
-                return ExitFailed;
+                return ExitCodes.CouldNotRun;
             }
 
             var url = ControlPlaneLocator.Resolve(flag, Environment.GetEnvironmentVariable(ControlPlaneLocator.EnvironmentVariable), Local.Netns.NetnsOptions.DefaultStateFile);
@@ -65,7 +63,7 @@ internal sealed class TokenCommand(HttpClient http, Uri controlPlane, TextWriter
             {
                 var reason = (string?)body?["error"] ?? $"HTTP {(int)response.StatusCode}";
                 await error.WriteLineAsync($"meshctl token create: the control plane at {controlPlane} refused: {reason}").ConfigureAwait(false);
-                return ExitFailed;
+                return ExitCodes.Failed;
             }
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -73,18 +71,18 @@ internal sealed class TokenCommand(HttpClient http, Uri controlPlane, TextWriter
             await error.WriteLineAsync(
                 $"meshctl token create: cannot reach the control plane at {controlPlane} ({e.Message}); is it running? (--control-plane URL or {ControlPlaneLocator.EnvironmentVariable})")
                 .ConfigureAwait(false);
-            return ExitFailed;
+            return ExitCodes.CouldNotRun;
         }
 
         if ((string?)body?["token"] is not { Length: > 0 } token)
         {
             await error.WriteLineAsync($"meshctl token create: the control plane at {controlPlane} answered without a token").ConfigureAwait(false);
-            return ExitFailed;
+            return ExitCodes.Failed;
         }
 
         await output.WriteLineAsync(token).ConfigureAwait(false);
         await error.WriteLineAsync($"join token for {(string?)body["identity"]}, expires {(string?)body["expiresAt"]}; it is not shown again").ConfigureAwait(false);
-        return ExitOk;
+        return ExitCodes.Ok;
     }
 
     private static async Task<JsonObject?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)

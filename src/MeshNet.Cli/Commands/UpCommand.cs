@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using MeshNet.Cli.Local;
 using MeshNet.Cli.Local.Gateway;
 using MeshNet.Cli.Local.Netns;
+using MeshNet.Cli.Output;
 
 namespace MeshNet.Cli.Commands;
 
@@ -10,8 +11,12 @@ namespace MeshNet.Cli.Commands;
 /// each pod gets its own network namespace (<paramref name="netns"/>); otherwise pods share loopback. Either way a
 /// gateway serves NodePort and LoadBalancer Services on the host.
 /// </summary>
-internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwork, bool verbose, TextWriter output, TimeProvider time, NetnsOptions? netns = null)
+internal sealed class UpCommand(
+    string directory, System.Net.IPAddress podNetwork, bool verbose, TextWriter output, TimeProvider time, NetnsOptions? netns = null, TextWriter? progress = null, bool interactive = false)
 {
+    // Long enough for a cold start of every pod; a pod still not ready after it is the user's to look at, not a reason to stop.
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var manifests = MeshSession.ReadManifests(directory);
@@ -19,8 +24,9 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
         output.WriteLine($"meshctl up: starting {directory} (logs: {log.FilePath})");
         try
         {
-            using var session = await MeshSession.StartAsync(directory, manifests, podNetwork, log, time, cancellationToken, netns).ConfigureAwait(false);
+            using var session = await StartAsync(manifests, log, cancellationToken).ConfigureAwait(false);
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+            await WaitForPodsAsync(session, http, cancellationToken).ConfigureAwait(false);
             using var stopFollowing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             output.WriteLine($"control plane  grpc {session.Mesh.ControlPlaneGrpc}  admin {session.Mesh.ControlPlaneAdmin}");
             var width = session.Mesh.Pods.Max(p => p.Pod.Name.Length) + 2;
@@ -51,6 +57,7 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
             var gateway = await session.WatchAsync(MeshGateway.StartAsync(
                 session.Mesh, http, MeshGateway.SidecarAddress(gatewayNetwork), gatewayNetwork, time, cancellationToken, output.WriteLine)).ConfigureAwait(false);
             await WriteServicesAsync(http, session.Mesh.ControlPlaneAdmin, gateway.Plan, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"dashboard: {new Uri(session.Mesh.ControlPlaneAdmin, "ui/")}");
             output.WriteLine(session.Network is { } recorded
                 ? $"`meshctl get svc -A` reads this mesh (its admin URL is in {recorded.Options.StateFile})"
                 : $"`meshctl get svc -A` reads this mesh with {ControlPlaneLocator.EnvironmentVariable}={session.Mesh.ControlPlaneAdmin.ToString().TrimEnd('/')}");
@@ -70,27 +77,52 @@ internal sealed class UpCommand(string directory, System.Net.IPAddress podNetwor
             if (first == following && following.IsFaulted)
             {
                 output.WriteLine($"meshctl up: the gateway failed: {following.Exception?.InnerException?.Message} (see {log.FilePath})");
-                return 1;
+                return ExitCodes.Failed;
             }
 
             if (first == session.Mesh.FirstExit)
             {
                 var child = await session.Mesh.FirstExit.ConfigureAwait(false);
                 output.WriteLine($"meshctl up: {child.Spec.Source} exited with code {await child.Exited.ConfigureAwait(false)} (see {log.FilePath})");
-                return 1;
+                return ExitCodes.Failed;
             }
 
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is ChildExitedException or TimeoutException or FileNotFoundException or ManifestException or InvalidOperationException
             or HttpRequestException or System.Net.Sockets.SocketException)
         {
             output.WriteLine($"meshctl up: {e.Message} (see {log.FilePath})");
-            return 2;
+            return ExitCodes.CouldNotRun;
+        }
+    }
+
+    private async Task<MeshSession> StartAsync(LocalManifests manifests, ProcessLog log, CancellationToken cancellationToken)
+    {
+        await using var wait = WaitIndicator.Start(progress ?? TextWriter.Null, interactive, "meshctl up: ", "starting the control plane and the pods", time);
+        return await MeshSession.StartAsync(directory, manifests, podNetwork, log, time, cancellationToken, netns).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for every pod's readiness so the tables below show a settled mesh. A pod that stays not ready (the
+    /// seed's silent readiness pitfall) is named, and the mesh keeps running: that is what `up` is for.
+    /// </summary>
+    private async Task WaitForPodsAsync(MeshSession session, HttpClient http, CancellationToken cancellationToken)
+    {
+        var total = session.Mesh.Pods.Count;
+        await using var wait = WaitIndicator.Start(progress ?? TextWriter.Null, interactive, "meshctl up: ", $"0/{total} pods ready", time);
+        try
+        {
+            await session.WatchAsync(new MeshReadiness(http, session.Mesh.ControlPlaneAdmin, time).WaitForPodsAsync(
+                [.. session.Mesh.Pods.Select(p => p.Pod)], ReadyTimeout, ready => wait.Update($"{ready}/{total} pods ready"), cancellationToken)).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            output.WriteLine($"meshctl up: warning: {e.Message}; they are not endpoints of their Services (`meshctl get workloads -A` says why)");
         }
     }
 

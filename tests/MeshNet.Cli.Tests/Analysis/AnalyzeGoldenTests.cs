@@ -12,20 +12,20 @@ public sealed class AnalyzeGoldenTests
     private static readonly string Root = Path.Combine(TestPaths.RepositoryRoot, "tests", "MeshNet.Cli.Tests", "testdata", "analyze");
 
     [Theory]
-    [InlineData("selector-mismatch", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("named-target-port", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("nodeport-collision", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("duplicate-cluster-ip", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("exposure", AnalyzeCommand.ExitClean)]
-    [InlineData("policy-target-missing", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("route-weights-zero", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("subset-no-endpoint", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("authorization-unreachable", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("manifest-error", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("nodeport-out-of-range", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("route-backend-missing", AnalyzeCommand.ExitErrorsFound)]
-    [InlineData("authorization-target-missing", AnalyzeCommand.ExitClean)]
-    [InlineData("clean", AnalyzeCommand.ExitClean)]
+    [InlineData("selector-mismatch", ExitCodes.Failed)]
+    [InlineData("named-target-port", ExitCodes.Failed)]
+    [InlineData("nodeport-collision", ExitCodes.Failed)]
+    [InlineData("duplicate-cluster-ip", ExitCodes.Failed)]
+    [InlineData("exposure", ExitCodes.Ok)]
+    [InlineData("policy-target-missing", ExitCodes.Failed)]
+    [InlineData("route-weights-zero", ExitCodes.Failed)]
+    [InlineData("subset-no-endpoint", ExitCodes.Failed)]
+    [InlineData("authorization-unreachable", ExitCodes.Failed)]
+    [InlineData("manifest-error", ExitCodes.Failed)]
+    [InlineData("nodeport-out-of-range", ExitCodes.Failed)]
+    [InlineData("route-backend-missing", ExitCodes.Failed)]
+    [InlineData("authorization-target-missing", ExitCodes.Ok)]
+    [InlineData("clean", ExitCodes.Ok)]
     public async Task PrintsTheGoldenReport_AndExitsByWorstSeverity(string name, int exitCode)
     {
         var (code, stdout, stderr) = await RunAsync(Path.Combine(Root, name, "manifests.yaml"), json: false);
@@ -51,7 +51,7 @@ public sealed class AnalyzeGoldenTests
     {
         var (code, stdout, _) = await RunAsync(Path.Combine(Root, "selector-mismatch"), json: true);
 
-        Assert.Equal(AnalyzeCommand.ExitErrorsFound, code);
+        Assert.Equal(ExitCodes.Failed, code);
         using var document = JsonDocument.Parse(stdout);
         var finding = Assert.Single(document.RootElement.EnumerateArray());
         Assert.Equal("MN1101", finding.GetProperty("code").GetString());
@@ -66,7 +66,7 @@ public sealed class AnalyzeGoldenTests
     {
         var (code, stdout, _) = await RunAsync(TestPaths.BlogSample, json: false);
 
-        Assert.Equal(AnalyzeCommand.ExitClean, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.DoesNotContain("ERROR", stdout, StringComparison.Ordinal);
     }
 
@@ -75,7 +75,7 @@ public sealed class AnalyzeGoldenTests
     {
         var (code, stdout, stderr) = await RunAsync(Path.Combine(Root, "does-not-exist"), json: false);
 
-        Assert.Equal(AnalyzeCommand.ExitCouldNotRun, code);
+        Assert.Equal(ExitCodes.CouldNotRun, code);
         Assert.Equal(string.Empty, stdout);
         Assert.StartsWith("meshctl analyze: ", stderr, StringComparison.Ordinal);
     }

@@ -110,7 +110,7 @@ public sealed class LiveAnalysisTests : IAsyncLifetime
         var code = await new AnalyzeCommand(stdout, stderr).RunLiveAsync(http, _controlPlane!.Admin, json: true, CancellationToken.None);
 
         Assert.Equal(string.Empty, stderr.ToString());
-        Assert.Equal(AnalyzeCommand.ExitErrorsFound, code);
+        Assert.Equal(ExitCodes.Failed, code);
         using var document = JsonDocument.Parse(stdout.ToString());
         var findings = document.RootElement.EnumerateArray()
             .Select(f => (f.GetProperty("code").GetString(), f.GetProperty("severity").GetString(), f.GetProperty("resource").GetString()))

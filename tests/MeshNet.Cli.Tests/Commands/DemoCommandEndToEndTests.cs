@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using MeshNet.Cli.Tests.Testing;
 
 namespace MeshNet.Cli.Tests.Commands;
 
@@ -43,40 +43,6 @@ public sealed class DemoCommandEndToEndTests
         Assert.Contains("meshctl: manifest directory /nonexistent/blog does not exist", result.Stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunMeshctlAsync(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "meshctl.dll"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Deadline);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // SIGTERM first: meshctl stops its children on it.
-            Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(15)))
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            Assert.Fail($"meshctl {string.Join(' ', arguments)} did not finish within {Deadline}\nstderr:\n{await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunMeshctlAsync(params string[] arguments) =>
+        MeshctlRun.RunAsync(Deadline, arguments);
 }

@@ -29,7 +29,7 @@ public sealed class GetServicesCommandTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync(_controlPlane, ns, all, format);
 
-        Assert.Equal(GetServicesCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stderr);
         AssertGolden(golden, stdout);
     }
@@ -39,7 +39,7 @@ public sealed class GetServicesCommandTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync(_controlPlane, "nothing-here", false, null);
 
-        Assert.Equal(GetServicesCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stdout);
         Assert.Equal("No resources found in nothing-here namespace.\n", stderr.ReplaceLineEndings("\n"));
     }
@@ -53,7 +53,7 @@ public sealed class GetServicesCommandTests : IDisposable
 
         var (code, stdout, stderr) = await RunAsync(closed, "blog", false, null);
 
-        Assert.Equal(GetServicesCommand.ExitUnreachable, code);
+        Assert.Equal(ExitCodes.CouldNotRun, code);
         Assert.Equal(string.Empty, stdout);
         Assert.StartsWith($"meshctl get svc: cannot read services from the control plane at {closed}", stderr, StringComparison.Ordinal);
         Assert.Contains("MESHNET_CONTROL_PLANE", stderr, StringComparison.Ordinal);

@@ -66,6 +66,10 @@ public sealed partial class UpCommandEndToEndTests
             Assert.True(output.Count > 0 && output[^1].StartsWith("running;", StringComparison.Ordinal),
                 $"meshctl up never got running\nstdout:\n{string.Join('\n', output)}\nstderr:\n{string.Join('\n', stderr)}");
             Assert.Equal(9, output.Count(l => l.Contains(podNetwork[..^1], StringComparison.Ordinal)));
+            // up waits for readiness before its tables, and names where the dashboard is.
+            Assert.DoesNotContain(output, l => l.Contains("warning", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.StartsWith("dashboard: http://127.", StringComparison.Ordinal) && l.EndsWith("/ui/", StringComparison.Ordinal));
+            Assert.Contains(stderr, l => l == "meshctl up: 9/9 pods ready");
 
             // The log names every child it started: the control plane, and an app and a sidecar per pod.
             var log = LogPath().Match(output[0]).Groups[1].Value;

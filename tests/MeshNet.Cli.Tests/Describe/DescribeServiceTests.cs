@@ -20,7 +20,7 @@ public sealed class DescribeServiceTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync(name, "blog");
 
-        Assert.Equal(DescribeServiceCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stderr);
         CliGolden.Assert("Describe", golden, stdout);
     }
@@ -30,7 +30,7 @@ public sealed class DescribeServiceTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync("nope", "blog");
 
-        Assert.Equal(DescribeServiceCommand.ExitFailed, code);
+        Assert.Equal(ExitCodes.Failed, code);
         Assert.Equal(string.Empty, stdout);
         Assert.Equal("meshctl describe svc: services \"nope\" not found in namespace blog\n", stderr);
     }

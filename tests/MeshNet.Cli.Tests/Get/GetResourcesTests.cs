@@ -30,7 +30,7 @@ public sealed class GetResourcesTests : IDisposable
 
         var code = await new GetServicesCommand(http, _server.Url, stdout, stderr).RunAsync(ns, all, format, CancellationToken.None);
 
-        Assert.Equal(GetServicesCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stderr.ToString());
         CliGolden.Assert("Get", golden, stdout.ToString());
     }
@@ -44,7 +44,7 @@ public sealed class GetResourcesTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync(kind, ns, all, format);
 
-        Assert.Equal(GetResourcesCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stderr);
         CliGolden.Assert("Get", golden, stdout);
     }
@@ -55,7 +55,7 @@ public sealed class GetResourcesTests : IDisposable
         var (_, json, _) = await RunAsync("policies", "blog", false, "json");
         var (code, yaml, _) = await RunAsync("policies", "blog", false, "yaml");
 
-        Assert.Equal(GetResourcesCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         var fromYaml = new DeserializerBuilder().Build().Deserialize<object>(yaml);
         var asJson = new SerializerBuilder().JsonCompatible().Build().Serialize(fromYaml);
         Assert.True(JsonNode.DeepEquals(Normalize(JsonNode.Parse(json)), Normalize(JsonNode.Parse(asJson))), yaml);
@@ -75,7 +75,7 @@ public sealed class GetResourcesTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync("endpoints", "nothing-here", false, null);
 
-        Assert.Equal(GetResourcesCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stdout);
         Assert.Equal("No resources found in nothing-here namespace.\n", stderr);
     }

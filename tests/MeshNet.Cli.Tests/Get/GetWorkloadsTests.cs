@@ -17,7 +17,7 @@ public sealed class GetWorkloadsTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync("blog", all, format);
 
-        Assert.Equal(GetWorkloadsCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stderr);
         CliGolden.Assert("Get", golden, stdout);
     }
@@ -36,7 +36,7 @@ public sealed class GetWorkloadsTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync("nothing-here", false, null);
 
-        Assert.Equal(GetWorkloadsCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stdout);
         Assert.Equal("No resources found in nothing-here namespace.\n", stderr);
     }

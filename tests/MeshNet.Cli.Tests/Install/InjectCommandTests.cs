@@ -12,7 +12,7 @@ public sealed class InjectCommandTests
 
         var (exit, output, error) = Run(input, "-f", "-");
 
-        Assert.Equal(InjectCommand.ExitOk, exit);
+        Assert.Equal(ExitCodes.Ok, exit);
         Assert.Equal(
             ["service/posts unchanged", "deployment/posts-v1 injected", "deployment/posts-v2 injected"],
             error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -28,7 +28,7 @@ public sealed class InjectCommandTests
 
         var (exit, twice, error) = Run(once, "-f", "-");
 
-        Assert.Equal(InjectCommand.ExitOk, exit);
+        Assert.Equal(ExitCodes.Ok, exit);
         Assert.Equal(once, twice);
         Assert.Contains("deployment/users skipped: already injected", error, StringComparison.Ordinal);
     }
@@ -43,7 +43,7 @@ public sealed class InjectCommandTests
 
             var (exit, output, _) = Run(string.Empty, "-f", Path.Combine(TestPaths.BlogSample, "comments.yaml"), "--control-plane-ca", ca, "--proxy-image", "registry.local/proxy:dev");
 
-            Assert.Equal(InjectCommand.ExitOk, exit);
+            Assert.Equal(ExitCodes.Ok, exit);
             var template = ManifestDocuments.Parse(output).OfType<V1Deployment>().Single().Spec.Template;
             Assert.StartsWith("-----BEGIN CERTIFICATE-----", template.Metadata.Annotations["meshnet.io/control-plane-ca"], StringComparison.Ordinal);
             Assert.Equal("registry.local/proxy:dev", template.Spec.InitContainers[1].Image);
@@ -59,7 +59,7 @@ public sealed class InjectCommandTests
     {
         var (exit, output, error) = Run("apiVersion: v1\nkind: Pod\nmetadata: [unclosed\n", "-f", "-");
 
-        Assert.Equal(InjectCommand.ExitFailed, exit);
+        Assert.Equal(ExitCodes.CouldNotRun, exit);
         Assert.Empty(output);
         Assert.StartsWith("meshctl inject: stdin: ", error, StringComparison.Ordinal);
     }
@@ -71,7 +71,7 @@ public sealed class InjectCommandTests
 
         var (exit, _, error) = Run(Pod, "-f", "-");
 
-        Assert.Equal(InjectCommand.ExitFailed, exit);
+        Assert.Equal(ExitCodes.Failed, exit);
         Assert.Contains("pod/p not injected: error: annotation meshnet.io/proxy-cpu-limit: 'fast' is not a quantity", error, StringComparison.Ordinal);
     }
 

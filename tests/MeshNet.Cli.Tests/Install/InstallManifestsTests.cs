@@ -178,7 +178,7 @@ public sealed class InstallManifestsTests
 
         var exit = new InstallCommand(output, error).Run("meshnet-system", [], [set], skipCrds: true);
 
-        Assert.Equal(InstallCommand.ExitBadValues, exit);
+        Assert.Equal(ExitCodes.CouldNotRun, exit);
         Assert.StartsWith(message, error.ToString(), StringComparison.Ordinal);
         Assert.Empty(output.ToString());
     }

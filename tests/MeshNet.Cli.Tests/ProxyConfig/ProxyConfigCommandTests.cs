@@ -30,7 +30,7 @@ public sealed class ProxyConfigCommandTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync("posts-v1-0", "blog", section, null);
 
-        Assert.Equal(ProxyConfigCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stderr);
         CliGolden.Assert("ProxyConfig", $"proxy-config-{section ?? "all"}.txt", stdout);
     }
@@ -40,7 +40,7 @@ public sealed class ProxyConfigCommandTests : IDisposable
     {
         var (code, stdout, _) = await RunAsync("posts-v1-0.blog", "default", "clusters", null);
 
-        Assert.Equal(ProxyConfigCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         CliGolden.Assert("ProxyConfig", "proxy-config-clusters.txt", stdout);
     }
 
@@ -49,7 +49,7 @@ public sealed class ProxyConfigCommandTests : IDisposable
     {
         var (code, stdout, _) = await RunAsync("posts-v1-0", "blog", "clusters", "json");
 
-        Assert.Equal(ProxyConfigCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Config), JsonNode.Parse(stdout)));
     }
 
@@ -58,7 +58,7 @@ public sealed class ProxyConfigCommandTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync("nobody", "blog", "routes", null);
 
-        Assert.Equal(ProxyConfigCommand.ExitFailed, code);
+        Assert.Equal(ExitCodes.Failed, code);
         Assert.Equal(string.Empty, stdout);
         Assert.Equal("meshctl proxy-config: no sidecar blog/nobody is connected\n", stderr);
     }

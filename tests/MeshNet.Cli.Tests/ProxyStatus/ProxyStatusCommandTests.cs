@@ -16,7 +16,7 @@ public sealed class ProxyStatusCommandTests : IDisposable
     {
         var (code, stdout, stderr) = await RunAsync(_server.Url, null, color: false);
 
-        Assert.Equal(ProxyStatusCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stderr);
         Assert.DoesNotContain("\u001b[", stdout, StringComparison.Ordinal);
         CliGolden.Assert("ProxyStatus", "proxy-status.txt", stdout);
@@ -39,7 +39,7 @@ public sealed class ProxyStatusCommandTests : IDisposable
     {
         var (code, stdout, _) = await RunAsync(_server.Url, "json", color: false);
 
-        Assert.Equal(ProxyStatusCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         var expected = JsonNode.Parse(File.ReadAllText(CliGolden.TestData("ProxyStatus", "debug-proxies.json")));
         Assert.True(JsonNode.DeepEquals(expected, JsonNode.Parse(stdout)));
     }
@@ -51,7 +51,7 @@ public sealed class ProxyStatusCommandTests : IDisposable
 
         var (code, stdout, stderr) = await RunAsync(closed, null, color: false);
 
-        Assert.Equal(ProxyStatusCommand.ExitFailed, code);
+        Assert.Equal(ExitCodes.CouldNotRun, code);
         Assert.Equal(string.Empty, stdout);
         Assert.StartsWith("meshctl proxy-status: cannot read /debug/proxies from the control plane at http://127.0.0.1:1/", stderr, StringComparison.Ordinal);
     }

@@ -25,7 +25,7 @@ public sealed class StatCommandTests : IDisposable
 
         var (code, stdout, stderr) = await RunAsync(new StatRequest("blog", null, "30s", false), StatRefresh.Once);
 
-        Assert.Equal(StatCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stderr);
         AssertGolden("stat.txt", stdout);
         Assert.Equal("/debug/stat?window=30s&namespace=blog", await _server.Requests.ReadAsync());
@@ -36,7 +36,7 @@ public sealed class StatCommandTests : IDisposable
     {
         var (code, stdout, _) = await RunAsync(new StatRequest(null, null, "1m", false), StatRefresh.Once);
 
-        Assert.Equal(StatCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         AssertGolden("stat-all.txt", stdout);
         Assert.Equal("/debug/stat?window=1m", await _server.Requests.ReadAsync());
     }
@@ -46,7 +46,7 @@ public sealed class StatCommandTests : IDisposable
     {
         var (code, stdout, _) = await RunAsync(new StatRequest("blog", "posts", "30s", true), StatRefresh.Once);
 
-        Assert.Equal(StatCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         var rows = JsonNode.Parse(stdout)!.AsArray();
         Assert.Equal(5, rows.Count);
         Assert.Equal(0.9, (double)rows[2]!["successRate"]!);
@@ -74,7 +74,7 @@ public sealed class StatCommandTests : IDisposable
         Assert.Equal(StatCommand.RefreshInterval, await timers.Reader.ReadAsync());
         await stop.CancelAsync();
 
-        Assert.Equal(StatCommand.ExitOk, await running);
+        Assert.Equal(ExitCodes.Ok, await running);
         var frames = stdout.ToString().Split("\u001b[H\u001b[2J", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, frames.Length);
         Assert.All(frames, f => Assert.StartsWith("NAME ", f, StringComparison.Ordinal));
@@ -88,7 +88,7 @@ public sealed class StatCommandTests : IDisposable
 
         var (code, stdout, stderr) = await RunAsync(new StatRequest("nothing-here", null, "30s", false), StatRefresh.Once);
 
-        Assert.Equal(StatCommand.ExitOk, code);
+        Assert.Equal(ExitCodes.Ok, code);
         Assert.Equal(string.Empty, stdout);
         Assert.Equal("No resources found in nothing-here namespace.\n", stderr);
     }
@@ -101,7 +101,7 @@ public sealed class StatCommandTests : IDisposable
 
         var (code, stdout, stderr) = await RunAsync(new StatRequest("blog", null, "1h", false), StatRefresh.InPlace);
 
-        Assert.Equal(StatCommand.ExitUnreachable, code);
+        Assert.Equal(ExitCodes.CouldNotRun, code);
         Assert.Equal(string.Empty, stdout);
         Assert.StartsWith($"meshctl stat: the control plane at {_server.Url} refused: window: expected a duration", stderr, StringComparison.Ordinal);
     }
@@ -119,7 +119,7 @@ public sealed class StatCommandTests : IDisposable
         var code = await new StatCommand(http, closed, stdout, stderr, TimeProvider.System)
             .RunAsync(new StatRequest("blog", null, "30s", false), StatRefresh.InPlace, CancellationToken.None);
 
-        Assert.Equal(StatCommand.ExitUnreachable, code);
+        Assert.Equal(ExitCodes.CouldNotRun, code);
         Assert.StartsWith($"meshctl stat: cannot read stats from the control plane at {closed}", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("MESHNET_CONTROL_PLANE", stderr.ToString(), StringComparison.Ordinal);
     }
