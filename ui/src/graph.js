@@ -1,6 +1,7 @@
 import cytoscape from 'cytoscape';
 import { api } from './api.js';
 import { h } from './dom.js';
+import { edgeTips } from './edgetip.js';
 import { health, healthColour, mtls, ms, percent, rps } from './format.js';
 
 const WINDOW = '30s';
@@ -123,15 +124,17 @@ export function graphView(container, navigate) {
     h('span', { class: 'dot bad' }), 'below / no ready endpoint',
     h('span', { class: 'dot idle' }), 'no traffic',
     h('span', { class: 'dash' }), 'plaintext',
-    h('span', { class: 'hint' }, `edges: last ${WINDOW}; click a service`));
+    h('span', { class: 'hint' }, `edges: last ${WINDOW}; hover an edge for its history; click a service`));
   const canvas = h('div', { id: 'graph', class: 'graph' });
-  container.append(h('section', { class: 'panel' }, h('h1', null, 'Service graph'), legend, canvas));
+  const panel = h('section', { class: 'panel' }, h('h1', null, 'Service graph'), legend, canvas);
+  container.append(panel);
 
   const cy = cytoscape({ container: canvas, style, wheelSensitivity: 0.2, minZoom: 0.3, maxZoom: 3 });
   cy.on('tap', 'node[kind = "service"]', (event) => {
     const node = event.target;
     navigate(`#/service/${encodeURIComponent(node.data('namespace'))}/${encodeURIComponent(node.data('name'))}`);
   });
+  const tips = edgeTips(cy, panel);
   let shape = '';
   window.meshnetDashboard.cy = cy;
 
@@ -161,5 +164,11 @@ export function graphView(container, navigate) {
     canvas.dataset.refreshed = String(Date.now());
   }
 
-  return { refresh, dispose: () => cy.destroy() };
+  return {
+    refresh,
+    dispose: () => {
+      tips.dispose();
+      cy.destroy();
+    },
+  };
 }

@@ -3,30 +3,10 @@ import 'uplot/dist/uPlot.min.css';
 import { api } from './api.js';
 import { h, table } from './dom.js';
 import { health, mtls, ms, percent, rps } from './format.js';
+import { HISTORY_SECONDS, goldenSeries } from './series.js';
 
+// The tiles: the last 30 s, as meshctl stat shows them. The charts: one point per step from the history.
 const WINDOW = '30s';
-const KEEP_SECONDS = 15 * 60;
-
-// Samples survive navigation between pages, so the charts keep their last minutes while the tab is open.
-const history = new Map();
-
-function record(key, stat) {
-  const samples = history.get(key) ?? [];
-  const now = Date.now() / 1000;
-  samples.push({
-    t: now,
-    rps: stat?.rps ?? 0,
-    success: stat?.successRate ?? null,
-    p50: stat?.latencyMs?.p50 ?? null,
-    p95: stat?.latencyMs?.p95 ?? null,
-    p99: stat?.latencyMs?.p99 ?? null,
-  });
-  while (samples.length > 0 && samples[0].t < now - KEEP_SECONDS) {
-    samples.shift();
-  }
-  history.set(key, samples);
-  return samples;
-}
 
 function timeRange(min, max) {
   const end = max ?? Date.now() / 1000;
@@ -44,8 +24,14 @@ function chart(title, series, width, range) {
   }, [[], ...series.map(() => [])], holder);
   return {
     holder,
-    update: (samples) => {
+    update: (samples, first) => {
       plot.setData([samples.map((s) => s.t), ...series.map((s) => samples.map(s.pick))], false);
+      // What tests read: how many points have a value (a gap is no point), and how many the history gave at once.
+      const drawn = String(samples.filter((sample) => series.some((s) => s.pick(sample) !== null)).length);
+      holder.dataset.points = drawn;
+      if (first) {
+        holder.dataset.historyPoints = drawn;
+      }
       // At least the last two minutes on the time axis: uPlot would stretch the first samples over years.
       const [min, max] = timeRange(samples[0]?.t, samples.at(-1)?.t);
       plot.setScale('x', { min, max });
@@ -76,6 +62,8 @@ export function serviceView(container, namespace, name) {
   const tiles = h('div', { class: 'tiles', id: 'service-tiles' });
   const details = h('div', { id: 'service-details' });
   const width = Math.max(320, Math.min(560, container.clientWidth / 2 - 40));
+  const heading = h('h2', null, 'Golden metrics');
+  const golden = goldenSeries(namespace, name);
   const charts = [
     chart('Requests per second', [{ label: 'rps', colour: '#3b6fb6', pick: (s) => s.rps }], width),
     chart('Success rate', [{ label: 'success', colour: '#2e9d57', pick: (s) => s.success }], width, [0, 1]),
@@ -89,16 +77,20 @@ export function serviceView(container, namespace, name) {
     h('p', null, h('a', { href: '#/graph' }, '← service graph')),
     h('h1', null, `Service ${name}`, h('span', { class: 'muted' }, ` in ${namespace}`)),
     tiles,
-    h('h2', null, `Golden metrics (each point: the last ${WINDOW})`),
+    heading,
     h('div', { class: 'charts' }, charts.map((c) => c.holder)),
     details));
 
   async function refresh() {
-    const [services, policies, stats] = await Promise.all([api.services(), api.policies(), api.stat(namespace, name, WINDOW)]);
+    const [services, policies, stats, series] = await Promise.all(
+      [api.services(), api.policies(), api.stat(namespace, name, WINDOW), golden.load()]);
     const service = services.find((s) => s.namespace === namespace && s.name === name);
     const stat = stats.find((s) => s.namespace === namespace && s.service === name);
-    const samples = record(key, stat);
-    charts.forEach((c) => c.update(samples));
+    charts.forEach((c) => c.update(series.samples, series.first));
+    const step = golden.stepSeconds();
+    heading.textContent = step === null
+      ? 'Golden metrics'
+      : `Golden metrics (the last ${HISTORY_SECONDS / 60} minutes, a point every ${step} s)`;
 
     const ready = service ? service.endpoints.filter((e) => e.ready).length : 0;
     tiles.replaceChildren(

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using PuppeteerSharp;
 using Xunit.Abstractions;
@@ -6,7 +7,8 @@ namespace MeshNet.EndToEnd.Tests.Dashboard;
 
 /// <summary>
 /// The dashboard at /ui of a running blog mesh, in the system's headless Chromium: the graph must show the blog's
-/// Services and the traffic the frontend sends them, and a click on a Service must open its page.
+/// Services and the traffic the frontend sends them, and a click on a Service must open its page, whose charts start
+/// from the control plane's history rather than from the moment the page opened.
 /// </summary>
 public sealed class DashboardTests(ITestOutputHelper output)
 {
@@ -14,7 +16,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
     private static readonly string[] Called = ["users", "posts", "comments"];
 
     [Fact]
-    public async Task Graph_ShowsBlogServicesAndLiveEdges_AndServicePageOpensOnClick()
+    public async Task Graph_ShowsBlogServicesAndLiveEdges_AndServicePageOpensOnClick_WithChartsFilledFromHistory()
     {
         Assert.True(File.Exists(DashboardPaths.Chromium), $"{DashboardPaths.Chromium} is missing: scripts/install-deps.sh installs Debian's chromium");
         await using var mesh = await BlogDemoMesh.StartAsync();
@@ -56,6 +58,26 @@ public sealed class DashboardTests(ITestOutputHelper output)
             File.Copy(Path.Combine(DashboardPaths.Results, "graph.png"), DashboardPaths.ReadmeScreenshot, overwrite: true);
         }
 
+        // Traffic that ran before the service page opens must be on its charts at once.
+        var stepsWithTraffic = await WaitForHistoryAsync(mesh, steps: 2);
+
+        // Hovering an edge shows that caller's own series to the Service.
+        var midpoint = await page.EvaluateFunctionAsync<double[]>("""
+            () => {
+              const cy = window.meshnetDashboard.cy;
+              const edge = cy.getElementById('wl:blog/frontend->svc:blog/posts');
+              const box = cy.container().getBoundingClientRect();
+              const p = edge.renderedMidpoint();
+              return [box.left + p.x, box.top + p.y];
+            }
+            """);
+        await page.Mouse.MoveAsync((decimal)midpoint[0], (decimal)midpoint[1]);
+        await page.WaitForSelectorAsync("#edge-tip[data-points]:not([hidden])", new WaitForSelectorOptions { Timeout = 30_000 });
+        var tip = await page.EvaluateExpressionAsync<string[]>("[document.getElementById('edge-tip').dataset.points, document.getElementById('edge-tip').textContent]");
+        Assert.True(int.Parse(tip[0], System.Globalization.CultureInfo.InvariantCulture) > 1, $"the edge's tooltip has {tip[0]} points: {tip[1]}");
+        Assert.StartsWith("frontend → posts.blog", tip[1], StringComparison.Ordinal);
+        await page.ScreenshotAsync(Path.Combine(DashboardPaths.Results, "edge-tooltip.png"));
+
         // A real mouse click where cytoscape drew the node, not a synthetic event: the page must react to users.
         var at = await page.EvaluateFunctionAsync<double[]>("""
             () => {
@@ -72,6 +94,13 @@ public sealed class DashboardTests(ITestOutputHelper output)
         await page.WaitForFunctionAsync(
             "() => [...document.querySelectorAll('#service-tiles .tile')].some(t => t.textContent.endsWith('requests/s') && parseFloat(t.textContent) > 0)",
             new WaitForFunctionOptions { Timeout = 30_000 });
+        // Set by the charts' first load, before any live point could be appended.
+        await page.WaitForSelectorAsync("#service-page .chart[data-history-points]", new WaitForSelectorOptions { Timeout = 30_000 });
+        var historyPoints = await page.EvaluateExpressionAsync<int[]>(
+            "[...document.querySelectorAll('#service-page .chart')].map(c => Number(c.dataset.historyPoints))");
+        output.WriteLine($"chart points from history: {string.Join(", ", historyPoints)}; steps with traffic before the page opened: {stepsWithTraffic}");
+        Assert.Equal(3, historyPoints.Length);
+        Assert.All(historyPoints, points => Assert.True(points > 1 && points >= stepsWithTraffic, $"a chart opened with {points} points"));
         var endpoints = await page.EvaluateExpressionAsync<string[]>(
             "[...document.querySelectorAll('#endpoints tbody tr')].map(r => r.textContent)");
         Assert.NotEmpty(endpoints);
@@ -86,6 +115,28 @@ public sealed class DashboardTests(ITestOutputHelper output)
         Assert.Contains("SYNCED", statuses);
         await page.ScreenshotAsync(Path.Combine(DashboardPaths.Results, "proxies.png"));
         Assert.Empty(consoleErrors);
+    }
+
+    /// <summary>Until the control plane's history of blog/posts has at least <paramref name="steps"/> steps with requests; how many it has.</summary>
+    private static async Task<int> WaitForHistoryAsync(BlogDemoMesh mesh, int steps)
+    {
+        var deadline = Stopwatch.StartNew();
+        var last = string.Empty;
+        while (deadline.Elapsed < Deadline)
+        {
+            last = await mesh.Client.GetStringAsync(new Uri(mesh.Admin, "debug/stat/history?namespace=blog&service=posts"));
+            using var history = JsonDocument.Parse(last);
+            var withTraffic = history.RootElement.GetProperty("points").EnumerateArray().Count(p => p.GetProperty("requests").GetInt64() > 0);
+            if (withTraffic >= steps)
+            {
+                return withTraffic;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Fail($"/debug/stat/history never had {steps} steps with traffic to blog/posts; last: {last}; {mesh.TrafficSummary}");
+        return 0;
     }
 
     /// <summary>Until the live graph has an edge with traffic to every Service the frontend calls.</summary>
