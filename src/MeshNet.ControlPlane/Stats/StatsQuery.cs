@@ -56,10 +56,10 @@ internal sealed class StatsQuery(StatsStore store, ProxySnapshotCache cache, Tim
         var count = (int)Math.Max(1, query.Window.Ticks / step.Ticks);
         var wanted = query.Service;
         var source = query.Source;
+        // Only the wanted Service (and caller) is aggregated: the other groups would be computed and thrown away.
         ServiceKey? KeyOf(LabelSet labels) =>
-            TrafficAggregator.ServiceOf(labels) == wanted &&
-            (source is not { } s || (string.Equals(labels[SidecarMetricNames.SourceNamespace], s.Namespace, StringComparison.Ordinal) &&
-                string.Equals(labels[SidecarMetricNames.SourceWorkload], s.Workload, StringComparison.Ordinal)))
+            TrafficAggregator.EdgeOf(labels) is { } edge && edge.Destination == wanted &&
+            (source is null || new EdgeSource(edge.SourceNamespace, edge.SourceWorkload) == source)
                 ? wanted
                 : null;
 
