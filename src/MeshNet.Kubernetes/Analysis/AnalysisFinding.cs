@@ -45,6 +45,7 @@ public static class FindingCodes
     public const string DuplicateClusterIP = "MN1105";
     public const string ExposedBeyondMesh = "MN1106";
     public const string NoReadyEndpoints = "MN1107";
+    public const string NoEndpointSlice = "MN1108";
     public const string PolicyTargetMissing = "MN1201";
     public const string RouteTargetMissing = "MN1202";
     public const string RouteBackendMissing = "MN1203";

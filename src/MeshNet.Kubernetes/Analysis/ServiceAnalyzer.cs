@@ -31,6 +31,10 @@ internal static class ServiceAnalyzer
                     }
                 }
             }
+            else if (service.Type != ServiceType.ExternalName)
+            {
+                findings.AddRange(Selectorless(input, service));
+            }
 
             findings.AddRange(NodePortRange(service));
             if (service.Type is ServiceType.NodePort or ServiceType.LoadBalancer)
@@ -94,6 +98,47 @@ internal static class ServiceAnalyzer
         null,
         string.Create(CultureInfo.InvariantCulture, $"all {count} selected pod(s) are not ready: callers get 503 no-healthy-endpoints"),
         "Check the readiness probe (path, port) and the pods' logs; `meshctl describe svc` shows each endpoint's reason.");
+
+    /// <summary>
+    /// A Service without a selector gets its endpoints only from EndpointSlices someone else writes (labelled
+    /// kubernetes.io/service-name): none at all, or none ready, leaves its callers with 503s. "None at all" is a
+    /// finding only live: a directory often leaves the slices to whatever manages them (the API server writes the
+    /// `kubernetes` Service's). A slice's conditions are in its manifest, so "none ready" holds offline too.
+    /// </summary>
+    private static IEnumerable<AnalysisFinding> Selectorless(AnalysisInput input, MeshService service)
+    {
+        var slices = input.EndpointSets
+            .Where(e => string.Equals(e.Namespace, service.Namespace, StringComparison.Ordinal) && string.Equals(e.ServiceName, service.Name, StringComparison.Ordinal))
+            .ToList();
+        var endpoints = slices.SelectMany(e => e.Endpoints.IsDefault ? [] : e.Endpoints).ToList();
+        if (endpoints.Count == 0)
+        {
+            if (!input.Live)
+            {
+                yield break;
+            }
+
+            yield return new AnalysisFinding(
+                FindingCodes.NoEndpointSlice,
+                FindingSeverity.Warning,
+                service.Key.ToString(),
+                "spec.selector",
+                slices.Count == 0
+                    ? "the Service has no selector and no EndpointSlice names it: callers get 503 no-healthy-endpoints"
+                    : "the Service has no selector and its EndpointSlices list no endpoint: callers get 503 no-healthy-endpoints",
+                $"Add a selector for the pods that serve it, or an EndpointSlice labelled kubernetes.io/service-name: {service.Name} listing the backends.");
+        }
+        else if (endpoints.All(e => !e.Ready && !e.ServingTerminating))
+        {
+            yield return new AnalysisFinding(
+                FindingCodes.NoReadyEndpoints,
+                FindingSeverity.Warning,
+                service.Key.ToString(),
+                null,
+                string.Create(CultureInfo.InvariantCulture, $"all {endpoints.Count} endpoint(s) of its EndpointSlices ({string.Join(", ", slices.Select(e => e.Name))}) are not ready: callers get 503 no-healthy-endpoints"),
+                "Whatever writes these EndpointSlices marks the backends not ready: check those backends, or the slices' conditions.ready.");
+        }
+    }
 
     private static IEnumerable<AnalysisFinding> NodePortRange(MeshService service)
     {

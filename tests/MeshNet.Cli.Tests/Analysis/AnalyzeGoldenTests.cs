@@ -25,6 +25,7 @@ public sealed class AnalyzeGoldenTests
     [InlineData("nodeport-out-of-range", ExitCodes.Failed)]
     [InlineData("route-backend-missing", ExitCodes.Failed)]
     [InlineData("authorization-target-missing", ExitCodes.Ok)]
+    [InlineData("selectorless-not-ready", ExitCodes.Ok)]
     [InlineData("clean", ExitCodes.Ok)]
     public async Task PrintsTheGoldenReport_AndExitsByWorstSeverity(string name, int exitCode)
     {

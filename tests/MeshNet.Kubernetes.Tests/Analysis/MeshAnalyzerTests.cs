@@ -125,6 +125,63 @@ public sealed class MeshAnalyzerTests
     }
 
     [Fact]
+    public void WarnsAboutASelectorlessServiceWithoutEndpoints_OnlyWhenLive_AndNotAboutExternalNames()
+    {
+        const string yaml = Namespace + """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: legacy-db, namespace: blog}
+            spec:
+              ports: [{port: 5432}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: search, namespace: blog}
+            spec:
+              type: ExternalName
+              externalName: search.example.com
+            """;
+
+        Assert.Empty(Analyze(yaml, live: false));
+        var finding = Assert.Single(Analyze(yaml, live: true));
+        Assert.Equal((FindingCodes.NoEndpointSlice, FindingSeverity.Warning, "Service blog/legacy-db"), (finding.Code, finding.Severity, finding.Resource));
+        Assert.Contains("no selector and no EndpointSlice", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("false", "false", true)]
+    [InlineData("false", "true", false)]
+    public void WarnsWhenEveryEndpointOfASelectorlessServicesSlices_IsNotReady(string first, string second, bool warns)
+    {
+        var yaml = Namespace + $$"""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: legacy-db, namespace: blog}
+            spec:
+              ports: [{name: pg, port: 5432}]
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata:
+              name: legacy-db-1
+              namespace: blog
+              labels: {kubernetes.io/service-name: legacy-db}
+            addressType: IPv4
+            ports: [{name: pg, port: 5432, protocol: TCP}]
+            endpoints:
+              - addresses: ["10.1.0.7"]
+                conditions: {ready: {{first}} }
+              - addresses: ["10.1.0.8"]
+                conditions: {ready: {{second}} }
+            """;
+
+        var findings = Analyze(yaml, live: false);
+
+        Assert.Equal(warns, findings.Any(f => f.Code == FindingCodes.NoReadyEndpoints && f.Resource == "Service blog/legacy-db"));
+        Assert.Equal(warns ? 1 : 0, findings.Count);
+    }
+
+    [Fact]
     public void FlagsACatchAllDeny_AsMakingTheServiceUnreachable()
     {
         var findings = Analyze(Blog + """
