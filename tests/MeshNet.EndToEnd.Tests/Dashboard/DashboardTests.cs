@@ -62,17 +62,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
         var stepsWithTraffic = await WaitForHistoryAsync(mesh, steps: 2);
 
         // Hovering an edge shows that caller's own series to the Service.
-        var midpoint = await page.EvaluateFunctionAsync<double[]>("""
-            () => {
-              const cy = window.meshnetDashboard.cy;
-              const edge = cy.getElementById('wl:blog/frontend->svc:blog/posts');
-              const box = cy.container().getBoundingClientRect();
-              const p = edge.renderedMidpoint();
-              return [box.left + p.x, box.top + p.y];
-            }
-            """);
-        await page.Mouse.MoveAsync((decimal)midpoint[0], (decimal)midpoint[1]);
-        await page.WaitForSelectorAsync("#edge-tip[data-points]:not([hidden])", new WaitForSelectorOptions { Timeout = 30_000 });
+        await HoverEdgeUntilItsTooltipHasDataAsync(page, "wl:blog/frontend->svc:blog/posts");
         var tip = await page.EvaluateExpressionAsync<string[]>("[document.getElementById('edge-tip').dataset.points, document.getElementById('edge-tip').textContent]");
         Assert.True(int.Parse(tip[0], System.Globalization.CultureInfo.InvariantCulture) > 1, $"the edge's tooltip has {tip[0]} points: {tip[1]}");
         Assert.StartsWith("frontend → posts.blog", tip[1], StringComparison.Ordinal);
@@ -115,6 +105,37 @@ public sealed class DashboardTests(ITestOutputHelper output)
         Assert.Contains("SYNCED", statuses);
         await page.ScreenshotAsync(Path.Combine(DashboardPaths.Results, "proxies.png"));
         Assert.Empty(consoleErrors);
+    }
+
+    /// <summary>
+    /// A real mouse move onto the edge's midpoint, until its tooltip has its series; moved again when the graph was
+    /// laid out anew meanwhile (a Service or workload appeared) and the edge is no longer under the pointer.
+    /// </summary>
+    private static async Task HoverEdgeUntilItsTooltipHasDataAsync(IPage page, string edgeId)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var midpoint = await page.EvaluateFunctionAsync<double[]>(
+                """
+                (id) => {
+                  const cy = window.meshnetDashboard.cy;
+                  const box = cy.container().getBoundingClientRect();
+                  const p = cy.getElementById(id).renderedMidpoint();
+                  return [box.left + p.x, box.top + p.y];
+                }
+                """,
+                edgeId);
+            await page.Mouse.MoveAsync(0, 0);
+            await page.Mouse.MoveAsync((decimal)midpoint[0], (decimal)midpoint[1]);
+            try
+            {
+                await page.WaitForSelectorAsync("#edge-tip[data-points]:not([hidden])", new WaitForSelectorOptions { Timeout = 10_000 });
+                return;
+            }
+            catch (WaitTaskTimeoutException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     /// <summary>Until the control plane's history of blog/posts has at least <paramref name="steps"/> steps with requests; how many it has.</summary>
