@@ -5,6 +5,7 @@ namespace MeshNet.Proxy.Telemetry.Failures;
 /// x-request-id or trace id can ask what happened. Every string came from a request and went through
 /// <see cref="RequestIds.Printable"/>: capped and free of control characters.
 /// </summary>
+/// <param name="At">When the request arrived at this sidecar.</param>
 /// <param name="Direction">"outbound" (this workload calling a Service) or "inbound" (a peer calling this workload).</param>
 /// <param name="Authority">The Host as the client sent it (host[:port]).</param>
 /// <param name="Path">The path without its query string.</param>

@@ -28,8 +28,9 @@ internal sealed class FailureRecorder(FailureRing ring, TimeProvider time)
         // The request's own id first; else the id on the response, which this sidecar or a sidecar further on stamped.
         var requestId = RequestIds.IdOf(request.Headers[RequestIds.Header]) ?? RequestIds.IdOf(response.Headers[RequestIds.Header]);
         var inbound = outcome.Direction == TrafficDirection.Inbound;
+        var elapsed = time.GetElapsedTime(outcome.StartTimestamp);
         ring.Add(new FailedRequest(
-            time.GetUtcNow(),
+            time.GetUtcNow() - elapsed,
             outcome.Direction,
             RequestIds.Printable(request.Method, MaxMethod),
             RequestIds.Printable(request.Host.Value, MaxAuthority),
@@ -43,6 +44,6 @@ internal sealed class FailureRecorder(FailureRing ring, TimeProvider time)
             requestId,
             inbound ? RequestIds.Printable(PeerIdentity.Of(context), MaxPeer) : string.Empty,
             RequestIds.Printable(context.Features.Get<FailureDetail>()?.Text, MaxDetail),
-            Math.Round(time.GetElapsedTime(outcome.StartTimestamp).TotalMilliseconds, 3)));
+            Math.Round(elapsed.TotalMilliseconds, 3)));
     }
 }
