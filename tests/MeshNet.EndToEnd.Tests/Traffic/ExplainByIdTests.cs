@@ -100,6 +100,14 @@ public sealed class ExplainByIdTests(ITestOutputHelper output)
         Assert.Equal("spiffe://cluster.local/ns/blog/sa/comments", requests[1].GetProperty("peer").GetString());
         Assert.Contains("blog/posts-deny-comments", requests[1].GetProperty("detail").GetString(), StringComparison.Ordinal);
 
+        // Without an id of its own, the callee's sidecar makes one up; the caller's records it from the response.
+        var bare = await SendAsync(asComments, [], "http://posts.blog/posts/43");
+        Assert.Equal((403, "authz-denied"), (bare.Status, bare.Error));
+        using var byMeshId = JsonDocument.Parse(await admin.GetStringAsync($"http://{bed.ControlPlane.Admin}/debug/explain?id={bare.RequestId}"));
+        Assert.Equal(
+            ["outbound", "inbound"],
+            byMeshId.RootElement.GetProperty("requests").EnumerateArray().Select(r => r.GetProperty("direction").GetString()));
+
         var (code, stdout, stderr) = await MeshctlAsync(bed, "explain", "--id", "e2e-authz-1", "-o", "json");
         Assert.True(code == 0, $"meshctl explain --id -o json exited {code}\n{stderr}");
         using var printed = JsonDocument.Parse(stdout);

@@ -97,6 +97,20 @@ public sealed class FailureRecordTests
         Assert.Equal("0000000000000000a3ce929d0e0e4736", entry.GetProperty("traceId").GetString());
     }
 
+    [Fact]
+    public async Task OneRequest_WithEveryKindOfId_IsOneEntry_FoundByEach()
+    {
+        await using var sidecar = await MetricsSidecar.StartAsync(metrics: false);
+        await sidecar.ApplyAsync("v1", null, MeshConfig.Cluster("blog", "posts", 80));
+
+        var reply = await SendAsync(sidecar, "posts.blog", "/", ("x-request-id", "both-1"), ("traceparent", $"00-{TraceId}-00f067aa0ba902b7-01"));
+
+        Assert.Equal("both-1", reply.RequestId);
+        Assert.Equal(1, (await AllFailuresAsync(sidecar)).GetProperty("recorded").GetInt64());
+        Assert.Single(await FailuresAsync(sidecar, "both-1"));
+        Assert.Single(await FailuresAsync(sidecar, TraceId));
+    }
+
     [Theory]
     [InlineData("too-long")]
     [InlineData("has space")]
