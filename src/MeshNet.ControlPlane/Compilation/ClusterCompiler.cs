@@ -61,6 +61,7 @@ internal static class ClusterCompiler
             Service = MeshNames.NamespacedName(service.Namespace, service.Name),
             Port = (uint)portView.Port.Port,
             AppProtocol = AppProtocol(portView.Port),
+            AppProtocolDeclared = !string.IsNullOrEmpty(portView.Port.AppProtocol),
         };
         foreach (var endpoint in portView.Endpoints)
         {

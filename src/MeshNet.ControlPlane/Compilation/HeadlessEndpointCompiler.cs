@@ -36,6 +36,7 @@ internal static class HeadlessEndpointCompiler
                     Service = MeshNames.NamespacedName(service.Namespace, service.Name),
                     Port = (uint)portView.Port.Port,
                     AppProtocol = ClusterCompiler.AppProtocol(portView.Port),
+                    AppProtocolDeclared = !string.IsNullOrEmpty(portView.Port.AppProtocol),
                 };
                 cluster.Endpoints.AddRange(group.Select(ClusterCompiler.ToProto));
                 ClusterPolicyCompiler.Apply(cluster, traffic.PolicyFor(portView.Port.Port), service);

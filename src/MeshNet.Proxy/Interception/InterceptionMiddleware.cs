@@ -154,8 +154,8 @@ internal sealed partial class InterceptionMiddleware(
     /// </summary>
     private async Task<bool> IsL4Async(ConnectionContext connection, ClusterEntry cluster)
     {
-        var appProtocol = applier.Current.Clusters.TryGetValue(cluster.Name, out var config) ? config.AppProtocol : null;
-        return ServiceProtocol.For(appProtocol) switch
+        var config = applier.Current.Clusters.GetValueOrDefault(cluster.Name);
+        return ServiceProtocol.For(config?.AppProtocol, config?.AppProtocolDeclared ?? false) switch
         {
             ServiceTransport.Http => false,
             ServiceTransport.Tcp => true,

@@ -47,6 +47,17 @@ public sealed class ServiceTcpProxyTests
         Assert.Equal(Enum.Parse<ServiceTransport>(expected), ServiceProtocol.For(appProtocol));
     }
 
+    [Theory]
+    [InlineData("tcp", false, "Sniff")]
+    [InlineData("tcp", true, "Tcp")]
+    [InlineData("TCP", true, "Tcp")]
+    [InlineData("", true, "Sniff")]
+    [InlineData("http", true, "Http")]
+    public void DeclaredTcp_IsL4WithoutSniffing_WhileTheDefaultProtocolTcpIsSniffed(string appProtocol, bool declared, string expected)
+    {
+        Assert.Equal(Enum.Parse<ServiceTransport>(expected), ServiceProtocol.For(appProtocol, declared));
+    }
+
     [Fact]
     public void MeshedEndpoint_IsDialledAtItsPodIpTargetPort_WithItsIdentity()
     {
