@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -52,7 +53,7 @@ internal static class SidecarConfigSection
     }
 }
 
-/// <summary>Reads a sidecar's admin listener for /debug/proxies/{ns}/{name}/config.</summary>
+/// <summary>Reads a sidecar's admin listener for /debug/proxies/{ns}/{name}/config and /debug/explain?id=.</summary>
 internal static class SidecarAdminClient
 {
     // A config of a large mesh is some MB; more than this is not something to relay through the admin API.
@@ -86,6 +87,41 @@ internal static class SidecarAdminClient
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return (null, e.Message);
+        }
+    }
+
+    /// <summary>The sidecar's GET /failures?id= within <paramref name="deadline"/>, or an error saying why not.</summary>
+    public static async Task<(SidecarFailurePage? Page, string? Error)> ReadFailuresAsync(
+        string? adminAddress, string id, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        if (adminAddress is null || !IPEndPoint.TryParse(adminAddress, out var admin) || admin.Port == 0)
+        {
+            return (null, "no admin address reported (Node.admin_address)");
+        }
+
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(deadline);
+        try
+        {
+            using var response = await Http.GetAsync(new Uri($"http://{admin}/failures?id={Uri.EscapeDataString(id)}"), timer.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return (null, string.Create(CultureInfo.InvariantCulture, $"admin {admin} answered HTTP {(int)response.StatusCode}"));
+            }
+
+            var body = await response.Content.ReadAsStreamAsync(timer.Token).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                return (await JsonSerializer.DeserializeAsync(body, SidecarFailuresJsonContext.Default.SidecarFailurePage, timer.Token).ConfigureAwait(false), null);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, string.Create(CultureInfo.InvariantCulture, $"admin {admin} did not answer within {deadline.TotalSeconds:0.#}s"));
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException)
+        {
+            return (null, $"admin {admin}: {e.Message}");
         }
     }
 }

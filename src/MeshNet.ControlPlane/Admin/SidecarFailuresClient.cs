@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MeshNet.Kubernetes.Analysis;
@@ -15,65 +13,16 @@ internal static class SidecarFailuresClient
     /// <summary>A live admin listener answers in milliseconds; waiting longer only delays the answer for everyone.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
 
-    // Up to 1,000 records of under 1 KiB each, with room for JSON escaping.
-    private const int MaxBytes = 4 * 1024 * 1024;
-
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-        MaxResponseContentBufferSize = MaxBytes,
-    };
-
     /// <param name="sidecars">Each connected sidecar as "namespace/name" with its admin address (null when not reported).</param>
     public static async Task<FailureSearch> FindAsync(IEnumerable<(string Sidecar, string? AdminAddress)> sidecars, string id, CancellationToken cancellationToken)
     {
-        var asks = sidecars.Select(s => AskAsync(s.Sidecar, s.AdminAddress, id, cancellationToken)).ToList();
+        var asks = sidecars.Select(async s => (s.Sidecar, Reply: await SidecarAdminClient.ReadFailuresAsync(s.AdminAddress, id, Deadline, cancellationToken).ConfigureAwait(false)));
         var answers = await Task.WhenAll(asks).ConfigureAwait(false);
         return new FailureSearch(
-            [.. answers.SelectMany(a => a.Records)],
-            [.. answers.Where(a => a.Silence is not null).Select(a => a.Silence!).OrderBy(s => s.Sidecar, StringComparer.Ordinal)],
+            [.. answers.SelectMany(a => (a.Reply.Page?.Failures ?? []).Select(f => f.ToObserved(a.Sidecar)))],
+            [.. answers.Where(a => a.Reply.Error is not null).Select(a => new SidecarSilence(a.Sidecar, a.Reply.Error!)).OrderBy(s => s.Sidecar, StringComparer.Ordinal)],
             answers.Length,
-            answers.Select(a => a.Capacity).Where(c => c > 0).DefaultIfEmpty(0).Max());
-    }
-
-    private static async Task<Answer> AskAsync(string sidecar, string? adminAddress, string id, CancellationToken cancellationToken)
-    {
-        if (adminAddress is null || !IPEndPoint.TryParse(adminAddress, out var admin) || admin.Port == 0)
-        {
-            return Answer.Silent(sidecar, "no admin address reported (Node.admin_address)");
-        }
-
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(Deadline);
-        try
-        {
-            using var response = await Http.GetAsync(new Uri($"http://{admin}/failures?id={Uri.EscapeDataString(id)}"), deadline.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                return Answer.Silent(sidecar, string.Create(CultureInfo.InvariantCulture, $"admin {admin} answered HTTP {(int)response.StatusCode}"));
-            }
-
-            var body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
-            await using (body.ConfigureAwait(false))
-            {
-                var page = await JsonSerializer.DeserializeAsync(body, SidecarFailuresJsonContext.Default.SidecarFailurePage, deadline.Token).ConfigureAwait(false);
-                var records = (page?.Failures ?? []).Select(f => f.ToObserved(sidecar)).ToList();
-                return new Answer(records, null, page?.Capacity ?? 0);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return Answer.Silent(sidecar, string.Create(CultureInfo.InvariantCulture, $"admin {admin} did not answer within {Deadline.TotalSeconds:0.#}s"));
-        }
-        catch (Exception e) when (e is HttpRequestException or JsonException)
-        {
-            return Answer.Silent(sidecar, $"admin {admin}: {e.Message}");
-        }
-    }
-
-    private sealed record Answer(List<ObservedRequest> Records, SidecarSilence? Silence, int Capacity)
-    {
-        public static Answer Silent(string sidecar, string reason) => new([], new SidecarSilence(sidecar, reason), 0);
+            answers.Select(a => a.Reply.Page?.Capacity ?? 0).DefaultIfEmpty(0).Max());
     }
 }
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MeshNet.Proxy.Configuration;
-using MeshNet.Proxy.Telemetry;
 using MeshNet.Proxy.Telemetry.Failures;
 
 namespace MeshNet.Proxy.Admin;
@@ -17,7 +16,7 @@ internal static class FailuresJson
     {
         var entries = id is null ? ring.Newest() : ring.Find(id);
         var workloads = entries.Count == 0 ? [] : WorkloadsByEndpoint(config);
-        var views = entries.Select(e => FailureView.From(e, workloads.GetValueOrDefault(e.Endpoint) ?? string.Empty)).ToList();
+        var views = entries.Select(e => e with { EndpointWorkload = workloads.GetValueOrDefault(e.Endpoint) ?? string.Empty }).ToList();
         return JsonSerializer.Serialize(new FailuresView(ring.Capacity, ring.Recorded, views), FailuresJsonContext.Default.FailuresView);
     }
 
@@ -39,46 +38,7 @@ internal static class FailuresJson
     }
 }
 
-internal sealed record FailuresView(int Capacity, long Recorded, IReadOnlyList<FailureView> Failures);
-
-/// <summary>One kept failure as JSON; see <see cref="FailedRequest"/> for the fields.</summary>
-/// <param name="EndpointWorkload">"namespace/name" of the endpoint's workload when the applied config names it.</param>
-internal sealed record FailureView(
-    DateTimeOffset At,
-    string Direction,
-    string Method,
-    string Authority,
-    string Path,
-    int Status,
-    string Error,
-    string Service,
-    string Endpoint,
-    string EndpointWorkload,
-    int Attempts,
-    string? TraceId,
-    string? RequestId,
-    string Peer,
-    string Detail,
-    double DurationMs)
-{
-    public static FailureView From(FailedRequest entry, string endpointWorkload) => new(
-        entry.At,
-        entry.Direction == TrafficDirection.Outbound ? "outbound" : "inbound",
-        entry.Method,
-        entry.Authority,
-        entry.Path,
-        entry.Status,
-        entry.Error,
-        entry.Service,
-        entry.Endpoint,
-        endpointWorkload,
-        entry.Attempts,
-        entry.TraceId,
-        entry.RequestId,
-        entry.Peer,
-        entry.Detail,
-        entry.DurationMs);
-}
+internal sealed record FailuresView(int Capacity, long Recorded, IReadOnlyList<FailedRequest> Failures);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(FailuresView))]

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace MeshNet.Proxy.Telemetry.Failures;
 
 /// <summary>
 /// One failed request as this sidecar saw it, kept in the <see cref="FailureRing"/> so that an operator holding its
 /// x-request-id or trace id can ask what happened. Every string came from a request and went through
-/// <see cref="RequestIds.Printable"/>: capped and free of control characters.
+/// <see cref="RequestIds.Printable"/>: capped and free of control characters. Serialized as is by the admin GET /failures.
 /// </summary>
 /// <param name="At">When the request arrived at this sidecar.</param>
 /// <param name="Direction">"outbound" (this workload calling a Service) or "inbound" (a peer calling this workload).</param>
@@ -18,7 +20,7 @@ namespace MeshNet.Proxy.Telemetry.Failures;
 /// <param name="Detail">What the sidecar knew about the refusal (the denying policy, the breaker's load), or "".</param>
 internal sealed record FailedRequest(
     DateTimeOffset At,
-    TrafficDirection Direction,
+    [property: JsonIgnore] TrafficDirection Direction,
     string Method,
     string Authority,
     string Path,
@@ -33,6 +35,13 @@ internal sealed record FailedRequest(
     string Detail,
     double DurationMs)
 {
+    [JsonPropertyName("direction")]
+    [JsonPropertyOrder(-1)]
+    public string DirectionName => Direction == TrafficDirection.Outbound ? "outbound" : "inbound";
+
+    /// <summary>"namespace/name" of the endpoint's workload, filled in from the applied config when the entry is read.</summary>
+    public string EndpointWorkload { get; init; } = string.Empty;
+
     /// <summary>True when <paramref name="id"/> (already checked printable) is this entry's request id or trace id.</summary>
     public bool Matches(string id) =>
         string.Equals(RequestId, id, StringComparison.Ordinal)
