@@ -66,9 +66,13 @@ public sealed class GrpcTransportTests(Xunit.Abstractions.ITestOutputHelper outp
         using var plain = cp.Channel("http", IPAddress.Loopback);
         using var tls = cp.Channel("https", IPAddress.Loopback);
 
-        var closed = await Assert.ThrowsAsync<RpcException>(() => TransportHarness.FirstDiscoveryVersionAsync(plain));
+        var closed = await Record.ExceptionAsync(() => TransportHarness.FirstDiscoveryVersionAsync(plain));
 
-        Assert.Equal(StatusCode.Unavailable, closed.StatusCode);
+        // The server closes the connection at its first byte. Depending on whether the client was still writing its
+        // request or already reading, gRPC reports Unavailable or the write throws the transport's reset as it is.
+        Assert.True(
+            closed is RpcException { StatusCode: StatusCode.Unavailable } or IOException,
+            $"expected the plaintext connection to be closed, got {closed?.GetType().Name ?? "a discovery response"}: {closed?.Message}");
         Assert.NotEmpty(await TransportHarness.FirstDiscoveryVersionAsync(tls));
     }
 
