@@ -47,7 +47,7 @@ internal sealed record ControlPlaneOptions(
     public const string Usage =
         "usage: meshnet-control [--config DIR | --kubernetes [--kubeconfig FILE] [--token-audience meshnet] [--ca-secret meshnet-ca]] [--grpc ADDR:PORT] [--admin ADDR:PORT] " +
         "[--debounce-quiet 100ms] [--debounce-max 1s] [--cluster-domain cluster.local] [--resync-grace 6s] " +
-        "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--load-balancer-cidr 127.0.100.0/24] [--state-dir DIR] [--dns ADDR:PORT] [--dns-upstream ADDR:PORT] " +
+        "[--service-cidr 10.96.0.0/16[,IPV6-CIDR]] [--node-port-range 30000-32767] [--load-balancer-cidr 127.0.100.0/24] (universal mode only: --kubernetes takes the API server's) [--state-dir DIR] [--dns ADDR:PORT] [--dns-upstream ADDR:PORT] " +
         "[--trust-domain cluster.local] [--cert-ttl 24h] [--ca-cert FILE --ca-key FILE] [--ca-bundle-extra FILE] [--grpc-plaintext loopback|any|none] [--grpc-tls-san NAME|IP,...] [--pod-namespace NS] [--stats-interval 5s] [--webhook ADDR:PORT [--webhook-cert FILE --webhook-key FILE | --webhook-configuration NAME]] [--proxy-image IMAGE] [--proxy-init-image IMAGE] [--sidecar-control-plane URL]";
 
     public static ControlPlaneOptions Default { get; } = new(
@@ -63,11 +63,13 @@ internal sealed record ControlPlaneOptions(
     {
         ArgumentNullException.ThrowIfNull(args);
         var options = Default;
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
             var eq = arg.IndexOf('=', StringComparison.Ordinal);
             var flag = eq > 0 ? arg[..eq] : arg;
+            given.Add(flag);
             string Value()
             {
                 if (eq > 0)
@@ -125,6 +127,11 @@ internal sealed record ControlPlaneOptions(
         if (options.Kubernetes.Conflict(options.ConfigDirectory) is { } conflict)
         {
             throw new FormatException(conflict);
+        }
+
+        if (options.Kubernetes.Enabled)
+        {
+            options = options with { Kubernetes = options.Kubernetes with { IgnoredFlags = [.. KubernetesModeOptions.UniversalOnlyFlags.Where(given.Contains)] } };
         }
 
         if (options.Debounce.MaxDelay < options.Debounce.Quiet)

@@ -10,6 +10,16 @@ internal sealed record KubernetesModeOptions(bool Enabled, string? Kubeconfig, I
     /// <summary>--ca-secret: the Secret in the control plane's namespace that holds the CA when no --ca-cert is given.</summary>
     public string CaSecret { get; init; } = Identity.CaSecretSource.DefaultName;
 
+    /// <summary>
+    /// Universal-mode flags given together with --kubernetes. The API server allocates cluster IPs and node ports in
+    /// the cluster's own ranges and a load balancer controller assigns ingress addresses, so these are accepted (a
+    /// command line that had them keeps starting) but ignored, with one log line naming them.
+    /// </summary>
+    public ImmutableArray<string> IgnoredFlags { get; init; } = [];
+
+    /// <summary>Flags that configure the control plane's own allocator, which only universal mode uses.</summary>
+    public static ImmutableArray<string> UniversalOnlyFlags { get; } = ["--service-cidr", "--node-port-range", "--load-balancer-cidr"];
+
     /// <summary>The audience of the projected token the injector mounts into sidecars.</summary>
     public const string DefaultTokenAudience = "meshnet";
 

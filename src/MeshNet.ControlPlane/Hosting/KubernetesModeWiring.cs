@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace MeshNet.ControlPlane.Hosting;
 
 /// <summary>Kubernetes mode: the API client, TokenReview for Certify, the CA Secret, and the API source in place of the manifest directory.</summary>
-internal static class KubernetesModeWiring
+internal static partial class KubernetesModeWiring
 {
     /// <summary>Reading (and maybe creating) the CA Secret is two or three small requests; a minute covers a slow API server.</summary>
     private static readonly TimeSpan CaSecretTimeout = TimeSpan.FromMinutes(1);
@@ -22,11 +22,26 @@ internal static class KubernetesModeWiring
             return services;
         }
 
+        // Replaces universal mode's allocating admission (the last registration is the one resolved): the API server
+        // has assigned every address already. Resolved once, when the update pipeline is built at start-up.
+        services.AddSingleton(sp =>
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServiceAdmission).FullName!);
+            if (!options.IgnoredFlags.IsEmpty)
+            {
+                LogIgnoredFlags(logger, string.Join(", ", options.IgnoredFlags));
+            }
+
+            return ServiceAdmission.TrustingApiServer(logger);
+        });
+
         // Created on first use: a bad kubeconfig fails start-up (LoadAsync) with KubeConfigException's message.
         services.AddSingleton<IKubernetes>(_ => KubernetesClientFactory.Create(new KubernetesApiOptions(options.Kubeconfig)));
         services.AddSingleton(sp => new TokenReviewClient(sp.GetRequiredService<IKubernetes>()));
+        services.AddSingleton(sp => new TokenReviewCache(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ISidecarAuthenticator>(sp => new TokenReviewAuthenticator(
-            sp.GetRequiredService<TokenReviewClient>(), options.TokenAudiences, sp.GetRequiredService<ILogger<TokenReviewAuthenticator>>()));
+            sp.GetRequiredService<TokenReviewClient>(), options.TokenAudiences, sp.GetRequiredService<TokenReviewCache>(),
+            sp.GetRequiredService<ILogger<TokenReviewAuthenticator>>()));
         AddCaSecret(services, options);
         return services;
     }
@@ -101,4 +116,8 @@ internal static class KubernetesModeWiring
 
         return source;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Flags}: ignored with --kubernetes; the API server assigns cluster IPs and node ports and the cluster's load balancer controller assigns ingress addresses")]
+    private static partial void LogIgnoredFlags(ILogger logger, string flags);
 }

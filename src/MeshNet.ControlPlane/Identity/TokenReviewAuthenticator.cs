@@ -9,13 +9,20 @@ namespace MeshNet.ControlPlane.Identity;
 /// Kubernetes mode: a sidecar proves its identity with its pod's ServiceAccount token (a projected token for
 /// <c>--token-audience</c>), which the API server reviews (TokenReview). Only ServiceAccount users are identities:
 /// <c>system:serviceaccount:&lt;ns&gt;:&lt;sa&gt;</c> becomes <c>spiffe://&lt;trust-domain&gt;/ns/&lt;ns&gt;/sa/&lt;sa&gt;</c>,
-/// and the CSR must ask for exactly that.
+/// and the CSR must ask for exactly that. Answers are reused from a <see cref="TokenReviewCache"/>; a failed review
+/// (the API server unreachable) is not an answer and is never cached.
 /// </summary>
-internal sealed partial class TokenReviewAuthenticator(TokenReviewClient reviews, IReadOnlyList<string> audiences, ILogger<TokenReviewAuthenticator> logger)
+internal sealed partial class TokenReviewAuthenticator(
+    TokenReviewClient reviews, IReadOnlyList<string> audiences, TokenReviewCache cache, ILogger<TokenReviewAuthenticator> logger)
     : ISidecarAuthenticator
 {
     public async ValueTask<SidecarAuthentication> AuthenticateAsync(string token, CancellationToken cancellationToken)
     {
+        if (cache.TryGet(token, out var cached))
+        {
+            return Decide(cached);
+        }
+
         TokenReviewResult result;
         try
         {
@@ -29,6 +36,13 @@ internal sealed partial class TokenReviewAuthenticator(TokenReviewClient reviews
             return SidecarAuthentication.Refused(new CertifyRefusal(StatusCode.Unavailable, $"TokenReview failed: {reason}"));
         }
 
+        cache.Add(token, result);
+        return Decide(result);
+    }
+
+    /// <summary>The verdict on a review's answer: a pure function of it, so a cached answer gives the same verdict.</summary>
+    private SidecarAuthentication Decide(TokenReviewResult result)
+    {
         if (!result.Authenticated)
         {
             return SidecarAuthentication.Refused(CertifyRefusal.Denied($"the Kubernetes API did not authenticate the token: {result.Error ?? "no reason given"}"));

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using MeshNet.ControlPlane.Allocation;
 using MeshNet.Model;
+using Microsoft.Extensions.Logging;
 
 namespace MeshNet.ControlPlane.Tracking;
 
@@ -11,6 +12,7 @@ namespace MeshNet.ControlPlane.Tracking;
 /// address keeps it and a later claimant is refused with an error on that Service; a refused update leaves the
 /// last admitted version in force, and a refused new Service stays out of the mesh until the problem is gone.
 /// Without this, every sidecar would NACK every push that carries a clash and the whole mesh would stop updating.
+/// In Kubernetes mode the API server is the allocator: <see cref="ApiServerAddresses"/> takes its addresses as they are.
 /// </summary>
 internal sealed class ServiceAdmission
 {
@@ -18,6 +20,7 @@ internal sealed class ServiceAdmission
 
     private readonly ServiceAllocator _allocator;
     private readonly AllocationStateStore? _store;
+    private readonly ApiServerAddresses? _apiServer;
 
     // Everything below is touched only by the single update loop.
     private readonly Dictionary<ResourceKey, MeshService> _desired = [];
@@ -46,6 +49,16 @@ internal sealed class ServiceAdmission
         _saved = _store?.Load() ?? new Dictionary<string, ServiceAllocation>(StringComparer.Ordinal);
     }
 
+    /// <summary>Kubernetes mode: nothing is checked, allocated or persisted; the allocator stays idle.</summary>
+    private ServiceAdmission(ApiServerAddresses apiServer)
+        : this(AllocationOptions.Default)
+    {
+        _apiServer = apiServer;
+    }
+
+    /// <summary>Admission for Services read from the Kubernetes API, whose addresses the API server already assigned.</summary>
+    public static ServiceAdmission TrustingApiServer(ILogger logger) => new(new ApiServerAddresses(logger));
+
     /// <summary>What a Service currently holds, by key; for diagnostics and tests.</summary>
     public ServiceAllocation? AllocationOf(ResourceKey key) => _admitted.TryGetValue(key, out var a) ? a.Allocation : null;
 
@@ -55,6 +68,11 @@ internal sealed class ServiceAdmission
     /// </summary>
     public ImmutableArray<ResourceChange> Admit(ImmutableArray<ResourceChange> changes, out ImmutableArray<ResourceError> errors)
     {
+        if (_apiServer is not null)
+        {
+            return _apiServer.Admit(changes, out errors);
+        }
+
         var touchesServices = false;
         var passThrough = ImmutableArray.CreateBuilder<ResourceChange>(changes.Length);
         foreach (var change in changes)
