@@ -31,6 +31,16 @@ public sealed class KubernetesModeOptionsTests
     }
 
     [Theory]
+    [InlineData(new[] { "--kubernetes", "--service-cidr", "10.43.0.0/16", "--load-balancer-cidr=127.0.200.0/24" }, new[] { "--service-cidr", "--load-balancer-cidr" })]
+    [InlineData(new[] { "--node-port-range", "20000-22767", "--kubernetes" }, new[] { "--node-port-range" })]
+    [InlineData(new[] { "--kubernetes", "--state-dir", "/var/lib/meshnet" }, new string[0])]
+    [InlineData(new[] { "--service-cidr", "10.43.0.0/16" }, new string[0])]
+    public void UniversalOnlyAllocationFlags_AreAccepted_AndNamedAsIgnored_UnderKubernetes(string[] args, string[] ignored)
+    {
+        Assert.Equal(ignored, ControlPlaneOptions.Parse(args).Kubernetes.IgnoredFlags.ToArray());
+    }
+
+    [Theory]
     [InlineData(new[] { "--kubeconfig", "/k" }, "--kubeconfig: only with --kubernetes")]
     [InlineData(new[] { "--kubernetes", "--config", "/manifests" }, "--config and --kubernetes: choose one source of resources")]
     [InlineData(new[] { "--kubernetes", "--token-audience", " , " }, "--token-audience: expected one or more audiences separated by commas")]
