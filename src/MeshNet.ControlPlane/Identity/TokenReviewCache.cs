@@ -12,9 +12,9 @@ namespace MeshNet.ControlPlane.Identity;
 /// cache never holds a credential. Thread-safe: Certify calls arrive concurrently.
 /// </summary>
 /// <remarks>
-/// The bounds follow kube-apiserver's own cache of webhook token reviews (2 minutes for a success, 10 seconds for a
-/// failure, by default): a revoked token (its pod deleted, its ServiceAccount removed) stays accepted at most as long
-/// as the API server itself would keep accepting it through a webhook.
+/// The positive bound is kube-apiserver's own default for caching webhook token reviews
+/// (--authentication-token-webhook-cache-ttl, 2 minutes): a revoked token (its pod deleted, its ServiceAccount
+/// removed) stays accepted here at most as long as the API server itself would accept it through a token webhook.
 /// </remarks>
 internal sealed class TokenReviewCache(TimeProvider time)
 {
