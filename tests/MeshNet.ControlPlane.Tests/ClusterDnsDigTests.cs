@@ -55,6 +55,7 @@ public sealed class ClusterDnsDigTests : IAsyncLifetime
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "mnt-dns-" + Guid.NewGuid().ToString("N")[..8]);
     private ControlPlaneApp? _app;
     private string _clusterIP = "";
+    private JsonElement _services;
 
     public ClusterDnsDigTests(ITestOutputHelper output)
     {
@@ -72,6 +73,7 @@ public sealed class ClusterDnsDigTests : IAsyncLifetime
         await _app.StartAsync(CancellationToken.None);
         using var admin = new HttpClient { BaseAddress = new Uri($"http://{_app.AdminEndPoint}") };
         var services = await admin.GetFromJsonAsync<JsonElement>("/debug/services");
+        _services = services;
         _clusterIP = services.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "posts")
             .GetProperty("clusterIPs").EnumerateArray().Single().GetString()!;
     }
@@ -85,6 +87,15 @@ public sealed class ClusterDnsDigTests : IAsyncLifetime
         }
 
         Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public void DebugServices_GivesAnExternalNameServicesTarget_AndNoneForOthers()
+    {
+        var byName = _services.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
+
+        Assert.Equal("db.example.com", byName["db"].GetProperty("externalName").GetString());
+        Assert.Equal(JsonValueKind.Null, byName["posts"].GetProperty("externalName").ValueKind);
     }
 
     [Fact]

@@ -56,6 +56,14 @@ function workloadId(namespace, name) {
   return `wl:${namespace}/${name}`;
 }
 
+// The node's second line: its traffic, else how many endpoints are ready; an ExternalName Service has none by design.
+function serviceDetail(service, stat, ready) {
+  if (stat && stat.requests > 0) {
+    return `${rps(stat.rps)} rps`;
+  }
+  return service.externalName ? `→ ${service.externalName}` : `${ready}/${service.endpoints.length} ready`;
+}
+
 // Turns the admin API's views into cytoscape elements: every Service, every workload seen calling one.
 export function toElements(services, stats, edges) {
   const statsByService = new Map(stats.map((s) => [serviceId(s.namespace, s.service), s]));
@@ -68,7 +76,7 @@ export function toElements(services, stats, edges) {
       id, kind: 'service', namespace: service.namespace, name: service.name,
       health: ready === 0 && service.endpoints.length > 0 ? 'bad' : health(stat?.successRate),
       rps: stat?.rps ?? 0,
-      label: `${service.name}.${service.namespace}\n${stat && stat.requests > 0 ? `${rps(stat.rps)} rps` : `${ready}/${service.endpoints.length} ready`}`,
+      label: `${service.name}.${service.namespace}\n${serviceDetail(service, stat, ready)}`,
     });
   }
   const edgeData = [];

@@ -103,6 +103,12 @@ internal static class ServiceTable
 
     private static string ExternalIp(ServiceStatus service, IReadOnlyDictionary<string, IPAddress>? externalOverride)
     {
+        // As kubectl: an ExternalName Service's name is where its "external IP" would be.
+        if (service.ExternalName is { Length: > 0 } externalName)
+        {
+            return externalName;
+        }
+
         if (service.LoadBalancerIngress is { Count: > 0 } ingress)
         {
             return string.Join(',', ingress);
@@ -126,6 +132,11 @@ internal static class ServiceTable
     /// <summary>Distinct endpoints (workload and address) over all ports; ready when ready for any port.</summary>
     private static string Endpoints(ServiceStatus service)
     {
+        if (service.Type == "ExternalName")
+        {
+            return "<none>";
+        }
+
         var endpoints = (service.Endpoints ?? [])
             .GroupBy(e => (e.Workload, e.Address))
             .Select(g => g.Any(e => e.Ready))

@@ -26,7 +26,8 @@ internal sealed record ServiceStatusView(
     IReadOnlyList<string> ClusterIPs,
     IReadOnlyList<ServicePortStatusView> Ports,
     IReadOnlyList<EndpointStatusView> Endpoints,
-    IReadOnlyList<string> LoadBalancerIngress)
+    IReadOnlyList<string> LoadBalancerIngress,
+    string? ExternalName)
 {
     public static ServiceStatusView From(ServiceView view)
     {
@@ -41,7 +42,8 @@ internal sealed record ServiceStatusView(
                 p.Name, p.Port, p.TargetPort.IsNamed ? p.TargetPort.Name! : p.TargetPort.Number, p.Protocol, p.AppProtocol, p.NodePort))],
             [.. view.Ports.SelectMany(p => p.Endpoints.Select(e => new EndpointStatusView(
                 p.Port.Port, e.Workload, e.Address, e.TargetPort, e.Ready, e.Meshed)))],
-            service.LoadBalancerIngress.IsDefault ? [] : [.. service.LoadBalancerIngress]);
+            service.LoadBalancerIngress.IsDefault ? [] : [.. service.LoadBalancerIngress],
+            service.Type == ServiceType.ExternalName ? service.ExternalName : null);
     }
 }
 

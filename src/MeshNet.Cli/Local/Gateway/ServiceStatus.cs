@@ -4,6 +4,7 @@ namespace MeshNet.Cli.Local.Gateway;
 
 /// <summary>The part of the control plane's GET /debug/services entries that meshctl reads.</summary>
 /// <param name="LoadBalancerIngress">External addresses the control plane allocated; null or empty when it has none.</param>
+/// <param name="ExternalName">An ExternalName Service's DNS name; null for other types.</param>
 internal sealed record ServiceStatus(
     string Namespace,
     string Name,
@@ -11,7 +12,8 @@ internal sealed record ServiceStatus(
     List<string> ClusterIPs,
     List<ServicePortStatus> Ports,
     List<EndpointStatus>? Endpoints = null,
-    List<string>? LoadBalancerIngress = null)
+    List<string>? LoadBalancerIngress = null,
+    string? ExternalName = null)
 {
     public bool IsNodePort => Type is "NodePort" or "LoadBalancer";
 
