@@ -9,7 +9,8 @@ namespace MeshNet.EndToEnd.Tests.Dashboard;
 
 /// <summary>
 /// The blog sample as `meshctl demo` runs it (samples/blog under `meshctl up --mode loopback`), with traffic into the
-/// frontend pods until disposed, so the control plane's stats and the dashboard have something to show.
+/// frontend's LoadBalancer address (through the gateway, as a browser's would come) until disposed, so the control
+/// plane's stats and the dashboard have something to show.
 /// </summary>
 internal sealed partial class BlogDemoMesh : IAsyncDisposable
 {
@@ -18,11 +19,11 @@ internal sealed partial class BlogDemoMesh : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopTraffic = new();
-    private readonly List<IPAddress> _frontends = [];
     private readonly Process _meshctl;
     private Task _traffic = Task.CompletedTask;
     private long _answered;
     private long _sent;
+    private Uri? _frontend;
 
     private BlogDemoMesh(Process meshctl) => _meshctl = meshctl;
 
@@ -119,9 +120,9 @@ internal sealed partial class BlogDemoMesh : IAsyncDisposable
             throw new TimeoutException($"meshctl up did not get running:\n{Output}");
         }
 
-        if (Admin is null || _frontends.Count == 0)
+        if (Admin is null || _frontend is null)
         {
-            throw new InvalidOperationException($"meshctl up printed no admin URL or no frontend pod:\n{Output}");
+            throw new InvalidOperationException($"meshctl up printed no admin URL or no frontend LoadBalancer URL:\n{Output}");
         }
 
         await WaitUntilServingAsync();
@@ -141,12 +142,9 @@ internal sealed partial class BlogDemoMesh : IAsyncDisposable
             Admin = new Uri(admin.Groups["url"].Value);
         }
 
-        if (FrontendPodLine().Match(line) is { Success: true } pod)
+        if (FrontendLoadBalancerLine().Match(line) is { Success: true } frontend)
         {
-            lock (_frontends)
-            {
-                _frontends.Add(IPAddress.Parse(pod.Groups["ip"].Value));
-            }
+            _frontend = new Uri(frontend.Groups["url"].Value);
         }
 
         if (line.StartsWith("running;", StringComparison.Ordinal))
@@ -163,7 +161,7 @@ internal sealed partial class BlogDemoMesh : IAsyncDisposable
         {
             try
             {
-                using var response = await Client.GetAsync(FrontendUrl(0));
+                using var response = await Client.GetAsync(FrontendUrl());
                 last = await response.Content.ReadAsStringAsync();
                 if (response.IsSuccessStatusCode)
                 {
@@ -181,11 +179,10 @@ internal sealed partial class BlogDemoMesh : IAsyncDisposable
         throw new TimeoutException($"the blog frontend never answered; last: {last}\n{Output}");
     }
 
-    /// <summary>About 20 requests a second, spread over the frontend pods, each fanning out to users, posts, comments.</summary>
+    /// <summary>About 20 requests a second to the frontend, each fanning out to users, posts, comments.</summary>
     private async Task SendTrafficAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        long n = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
@@ -193,7 +190,7 @@ internal sealed partial class BlogDemoMesh : IAsyncDisposable
                 Interlocked.Increment(ref _sent);
                 try
                 {
-                    using var response = await Client.GetAsync(FrontendUrl(n++), cancellationToken);
+                    using var response = await Client.GetAsync(FrontendUrl(), cancellationToken);
                     if (response.StatusCode == HttpStatusCode.OK)
                     {
                         Interlocked.Increment(ref _answered);
@@ -211,17 +208,11 @@ internal sealed partial class BlogDemoMesh : IAsyncDisposable
         }
     }
 
-    private Uri FrontendUrl(long n)
-    {
-        lock (_frontends)
-        {
-            return new Uri($"http://{_frontends[(int)(n % _frontends.Count)]}:8080/");
-        }
-    }
+    private Uri FrontendUrl() => _frontend!;
 
     [GeneratedRegex(@"^control plane\s+grpc\s+\S+\s+admin\s+(?<url>http://\S+)")]
     private static partial Regex AdminLine();
 
-    [GeneratedRegex(@"^frontend-[a-z0-9-]+\s+blog\s+(?<ip>127\.\d+\.\d+\.\d+)\s")]
-    private static partial Regex FrontendPodLine();
+    [GeneratedRegex(@"^frontend\.blog: (?<url>http://\S+) \(LoadBalancer\)")]
+    private static partial Regex FrontendLoadBalancerLine();
 }
