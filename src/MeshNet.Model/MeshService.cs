@@ -33,7 +33,10 @@ public enum SessionAffinity
 /// <summary>A Kubernetes Service as the mesh sees it.</summary>
 /// <param name="Selector">Null when the Service has no selector: its endpoints then come from EndpointSlices.</param>
 /// <param name="Headless">spec.clusterIP is "None".</param>
-/// <param name="ClusterIPs">Addresses requested in spec.clusterIP(s); empty when the control plane should allocate.</param>
+/// <param name="ClusterIPs">
+/// spec.clusterIP(s). Universal mode: the addresses requested, empty when the control plane should allocate. Kubernetes
+/// mode: what the API server assigned, taken as it is; empty only when it assigned none.
+/// </param>
 /// <param name="SessionAffinityTimeoutSeconds">spec.sessionAffinityConfig.clientIP.timeoutSeconds, default 10800.</param>
 /// <param name="IpFamilyPolicy">spec.ipFamilyPolicy, defaulted as the API server does when not given.</param>
 /// <param name="IpFamilies">spec.ipFamilies in order (the first is primary); default or empty when not given.</param>
