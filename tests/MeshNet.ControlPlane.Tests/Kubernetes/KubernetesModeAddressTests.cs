@@ -1,51 +1,31 @@
-// meshnet-control's real composition root started with --kubernetes --kubeconfig against ApiServerDouble, a test
-// double of the Kubernetes API server (no API server can run on this machine; see ApiServerDouble.cs), serving
-// Services whose addresses a k3s API server (service range 10.43.0.0/16) and a cloud controller assigned.
+// meshnet-control's real composition root in Kubernetes mode against a test double of the API server
+// (KubernetesModeHost; no API server can run on this machine), serving Services whose addresses a k3s API server
+// (service range 10.43.0.0/16) and a cloud controller assigned.
 using System.Net.Http.Json;
 using System.Text.Json;
 using MeshNet.ControlPlane.Allocation;
-using MeshNet.ControlPlane.Hosting;
 using MeshNet.Kubernetes.Tests.Api;
-using Microsoft.Extensions.Logging;
 
 namespace MeshNet.ControlPlane.Tests.Kubernetes;
 
 public sealed class KubernetesModeAddressTests : IAsyncLifetime
 {
-    private readonly DirectoryInfo _state = Directory.CreateTempSubdirectory("meshnet-k8s-addr-");
-    private readonly CancellationTokenSource _deadline = new(TimeSpan.FromSeconds(60));
-    private ApiServerDouble _server = null!;
-    private ControlPlaneApp _app = null!;
-    private HttpClient _admin = null!;
+    private KubernetesModeHost _host = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await ApiServerDouble.StartAsync();
-        _server.Apply(ApiObjects.Namespace("blog"));
-        _server.Apply(ApiObjects.Service("blog", "posts", "10.43.0.20"));
-        _server.Apply(FrontendLoadBalancer(name: "frontend", clusterIp: "10.43.0.30", nodePort: 31555, ingress: "198.51.100.7"));
         // The universal-mode allocator flags are accepted and ignored: a range or pool here must change nothing.
-        var options = ControlPlaneOptions.Parse(
-        [
-            "--kubernetes", "--kubeconfig", _server.WriteKubeconfig(_state.FullName),
-            "--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--state-dir", _state.FullName,
-            "--debounce-quiet", "1ms", "--debounce-max", "20ms",
-            "--service-cidr", "10.96.0.0/16", "--load-balancer-cidr", "127.0.200.0/24", "--node-port-range", "30000-30100",
-        ]);
-        _app = ControlPlaneApp.Create(options, logging: l => l.ClearProviders());
-        await _app.StartAsync(_deadline.Token);
-        _admin = new HttpClient { BaseAddress = new Uri($"http://{_app.AdminEndPoint}") };
+        _host = await KubernetesModeHost.StartAsync(
+            server =>
+            {
+                server.Apply(ApiObjects.Namespace("blog"));
+                server.Apply(ApiObjects.Service("blog", "posts", "10.43.0.20"));
+                server.Apply(FrontendLoadBalancer(name: "frontend", clusterIp: "10.43.0.30", nodePort: 31555, ingress: "198.51.100.7"));
+            },
+            "--service-cidr", "10.96.0.0/16", "--load-balancer-cidr", "127.0.200.0/24", "--node-port-range", "30000-30100");
     }
 
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
-        await _server.DisposeAsync();
-        _deadline.Dispose();
-        _state.Delete(recursive: true);
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task ServicesOutsideTheDefaultRange_AreServedWithTheApiServersAddresses()
@@ -66,13 +46,13 @@ public sealed class KubernetesModeAddressTests : IAsyncLifetime
     {
         await ServicesAsync();
 
-        Assert.False(File.Exists(Path.Combine(_state.FullName, AllocationStateStore.FileName)));
+        Assert.False(File.Exists(Path.Combine(_host.State.FullName, AllocationStateStore.FileName)));
     }
 
     [Fact]
     public async Task ALoadBalancerWithoutIngress_GetsNoAddressFromThePool()
     {
-        _server.Apply(FrontendLoadBalancer(name: "pending", clusterIp: "10.43.0.40", nodePort: 31556, ingress: null));
+        _host.Server.Apply(FrontendLoadBalancer(name: "pending", clusterIp: "10.43.0.40", nodePort: 31556, ingress: null));
 
         var pending = await ServiceAsync("pending");
 
@@ -84,7 +64,7 @@ public sealed class KubernetesModeAddressTests : IAsyncLifetime
     public async Task ASecondServiceWithTheSameClusterIp_DoesNotThrowTheFirstOut()
     {
         // What a watch shows between a Service's re-creation under a new name and the old one's deletion event.
-        _server.Apply(ApiObjects.Service("blog", "posts-next", "10.43.0.20"));
+        _host.Server.Apply(ApiObjects.Service("blog", "posts-next", "10.43.0.20"));
 
         var next = await ServiceAsync("posts-next");
 
@@ -94,10 +74,10 @@ public sealed class KubernetesModeAddressTests : IAsyncLifetime
     }
 
     private async Task<List<JsonElement>> ServicesAsync() =>
-        [.. (await _admin.GetFromJsonAsync<JsonElement>("/debug/services", _deadline.Token)).EnumerateArray().Where(s => s.GetProperty("namespace").GetString() == "blog")];
+        [.. (await _host.Admin.GetFromJsonAsync<JsonElement>("/debug/services", _host.Deadline)).EnumerateArray().Where(s => s.GetProperty("namespace").GetString() == "blog")];
 
     private async Task<List<JsonElement>> ErrorsAsync() =>
-        [.. (await _admin.GetFromJsonAsync<JsonElement>("/debug/errors", _deadline.Token)).EnumerateArray()];
+        [.. (await _host.Admin.GetFromJsonAsync<JsonElement>("/debug/errors", _host.Deadline)).EnumerateArray()];
 
     /// <summary>End-to-end through the watch and the debounced update loop: poll with a deadline.</summary>
     private async Task<JsonElement> ServiceAsync(string name)
@@ -109,7 +89,7 @@ public sealed class KubernetesModeAddressTests : IAsyncLifetime
                 return found;
             }
 
-            await Task.Delay(20, _deadline.Token);
+            await Task.Delay(20, _host.Deadline);
         }
     }
 
