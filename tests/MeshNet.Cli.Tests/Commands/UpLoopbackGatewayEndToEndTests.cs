@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using MeshNet.Cli.Tests.Testing;
 
 namespace MeshNet.Cli.Tests.Commands;
 
@@ -66,22 +67,7 @@ public sealed partial class UpLoopbackGatewayEndToEndTests : IDisposable
         return (curl.ExitCode, await stdout, await stderr);
     }
 
-    private static Meshctl Start(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "meshctl.dll"));
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        return new Meshctl(info);
-    }
+    private static Meshctl Start(params string[] arguments) => new(MeshctlRun.StartInfo(arguments));
 
     private const string Manifests = """
         apiVersion: v1

@@ -5,7 +5,8 @@ namespace MeshNet.Cli.Tests.Testing;
 /// <summary>Runs the real meshctl (this test build's meshctl.dll) as a child process to its end.</summary>
 internal static class MeshctlRun
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan deadline, params string[] arguments)
+    /// <summary>How to start meshctl with <paramref name="arguments"/>, its output redirected.</summary>
+    public static ProcessStartInfo StartInfo(params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -19,7 +20,12 @@ internal static class MeshctlRun
             info.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(info)!;
+        return info;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan deadline, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(arguments))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(deadline);
