@@ -144,8 +144,26 @@ internal sealed class MeshGateway : IAsyncDisposable
         }
 
         var sidecar = _sidecar with { ExtraArguments = plan.ExposeArguments() };
-        _process = await _mesh.StartSidecarAsync(sidecar, cancellationToken, critical: false).ConfigureAwait(false);
-        await new MeshReadiness(_http, _mesh.ControlPlaneAdmin, _time).WaitForSidecarConfigAsync(sidecar.AdminUrl, ConfigTimeout, cancellationToken)
-            .ConfigureAwait(false);
+        var process = await _mesh.StartSidecarAsync(sidecar, cancellationToken, critical: false).ConfigureAwait(false);
+        _process = process;
+
+        // A gateway that dies before its first config is not waited for: the next poll starts it again.
+        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var configured = new MeshReadiness(_http, _mesh.ControlPlaneAdmin, _time).WaitForSidecarConfigAsync(sidecar.AdminUrl, ConfigTimeout, stopWaiting.Token);
+        if (await Task.WhenAny(configured, process.Exited).ConfigureAwait(false) == configured)
+        {
+            await configured.ConfigureAwait(false);
+            return;
+        }
+
+        await stopWaiting.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await configured.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Stopped waiting on purpose.
+        }
     }
 }
