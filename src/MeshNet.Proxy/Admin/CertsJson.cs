@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using MeshNet.Proxy.Identity;
 using MeshNet.Proxy.Tls;
@@ -5,9 +6,11 @@ using MeshNet.Proxy.Tls;
 namespace MeshNet.Proxy.Admin;
 
 /// <summary>
-/// GET /certs: {"enabled", "trustDomain", "identity", "notBefore", "notAfter", "secondsToExpiry", "bundle":[subjects],
-/// "renewal":{"failures","nextAttemptAt","lastError"}|null, "refused":{reason: count}}. Certificate fields are null
-/// before the first certificate (and always when mTLS is off).
+/// GET /certs: {"enabled", "trustDomain", "identity", "notBefore", "notAfter", "secondsToExpiry", "issuerSha256",
+/// "bundle":[subjects], "bundleSha256":[fingerprints, in the bundle's order], "renewal":{"failures","nextAttemptAt",
+/// "lastError"}|null, "refused":{reason: count}}. Certificate fields are null before the first certificate (and
+/// always when mTLS is off). Fingerprints are what tell two roots apart during a rotation: generated roots share a
+/// subject.
 /// </summary>
 internal static class CertsJson
 {
@@ -15,9 +18,11 @@ internal static class CertsJson
     {
         var current = certificates.Current;
         var bundle = new JsonArray();
+        var fingerprints = new JsonArray();
         foreach (var anchor in current?.TrustBundle ?? [])
         {
             bundle.Add(anchor.Subject);
+            fingerprints.Add(Convert.ToHexStringLower(anchor.GetCertHash(HashAlgorithmName.SHA256)));
         }
 
         var refused = new JsonObject();
@@ -34,7 +39,9 @@ internal static class CertsJson
             ["notBefore"] = current?.NotBefore,
             ["notAfter"] = current?.NotAfter,
             ["secondsToExpiry"] = current is null ? null : Math.Floor((current.NotAfter - time.GetUtcNow()).TotalSeconds),
+            ["issuerSha256"] = current?.IssuerSha256,
             ["bundle"] = bundle,
+            ["bundleSha256"] = fingerprints,
             ["renewal"] = renewal is null ? null : new JsonObject
             {
                 ["failures"] = renewal.Failures,

@@ -23,6 +23,10 @@ public sealed class CertsAdminTests
         Assert.Equal(sidecar.Certificate.NotAfter, root.GetProperty("notAfter").GetDateTimeOffset());
         Assert.InRange(root.GetProperty("secondsToExpiry").GetDouble(), 3000, 3601);
         Assert.Equal(["CN=MeshNet Test Root"], root.GetProperty("bundle").EnumerateArray().Select(e => e.GetString()));
+        // The test CA signs leaves with its root directly: the issuer is the bundle's only root.
+        var rootSha256 = Convert.ToHexStringLower(ca.Root.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
+        Assert.Equal([rootSha256], root.GetProperty("bundleSha256").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(rootSha256, root.GetProperty("issuerSha256").GetString());
         Assert.Equal(0, root.GetProperty("renewal").GetProperty("failures").GetInt32());
         Assert.Equal(1, root.GetProperty("refused").GetProperty("plaintext-in-strict").GetInt64());
     }
