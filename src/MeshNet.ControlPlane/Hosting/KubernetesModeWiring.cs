@@ -49,11 +49,19 @@ internal static partial class KubernetesModeWiring
     /// <summary>
     /// Without --ca-cert/--ca-key the CA comes from the Secret (read, or generated and created), replacing the
     /// state-directory CA that AddMeshIdentity registered; the last registration is the one resolved. Its reloader
-    /// watches no state-directory files (the CA is not there) and keeps re-reading --ca-bundle-extra.
+    /// watches no state-directory files (the CA is not there): it follows the Secret and keeps re-reading
+    /// --ca-bundle-extra.
     /// </summary>
     private static void AddCaSecret(IServiceCollection services, KubernetesModeOptions options)
     {
         services.AddSingleton(sp => new CaSecretStore(sp.GetRequiredService<IKubernetes>()));
+        services.AddSingleton(sp => new CaSecretSource(
+            sp.GetRequiredService<CaSecretStore>(),
+            sp.GetRequiredService<GrpcTransportOptions>().Namespace,
+            options.CaSecret,
+            sp.GetRequiredService<IdentityOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CertificateAuthority).FullName!)));
         services.AddSingleton(sp =>
         {
             var identity = sp.GetRequiredService<IdentityOptions>();
@@ -64,8 +72,7 @@ internal static partial class KubernetesModeWiring
                 return new CertificateAuthorityProvider(CertificateAuthorityLoader.Load(identity, null, time, logger), time);
             }
 
-            var source = new CaSecretSource(
-                sp.GetRequiredService<CaSecretStore>(), sp.GetRequiredService<GrpcTransportOptions>().Namespace, options.CaSecret, identity, time, logger);
+            var source = sp.GetRequiredService<CaSecretSource>();
             // Resolved once, at start-up, before any listener opens (ControlPlaneApp.StartListenersAsync); DI factories
             // are synchronous, and a thread-pool thread has no synchronization context to deadlock on.
             using var timeout = new CancellationTokenSource(CaSecretTimeout);
@@ -86,7 +93,8 @@ internal static partial class KubernetesModeWiring
             stateDirectory: null,
             sp.GetRequiredService<MeshChangeTracker>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<CertificateAuthorityReloader>>()));
+            sp.GetRequiredService<ILogger<CertificateAuthorityReloader>>(),
+            sp.GetRequiredService<IdentityOptions>().CaCertFile is null ? sp.GetRequiredService<CaSecretSource>() : null));
     }
 
     /// <summary>Delivers the API server's current state to the tracker before returning (retrying until it can), then keeps watching.</summary>

@@ -9,8 +9,8 @@ namespace MeshNet.ControlPlane.Identity;
 /// <summary>
 /// The CA on the admin port, for an operator walking through a trust-anchor rotation:
 /// <c>GET /identity/ca</c> -> {"signer":{"subject","sha256","notAfter"},"bundle":[{"subject","sha256","notAfter"}],
-/// "loadedAt","lastError"}; <c>POST /identity/ca/reload</c> (loopback only) reloads the files now instead of at the
-/// next poll and answers 200 with the same view, or 422 with the reason the last good CA stays in force.
+/// "loadedAt","lastError"}; <c>POST /identity/ca/reload</c> (loopback only) reloads the files (or reads the CA Secret) now
+/// instead of at the next poll and answers 200 with the same view, or 422 with the reason the last good CA stays in force.
 /// </summary>
 internal static class CertificateAuthorityEndpoints
 {
@@ -18,7 +18,7 @@ internal static class CertificateAuthorityEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapGet("/identity/ca", (CertificateAuthorityProvider provider) => Results.Ok(View(provider)));
-        endpoints.MapPost("/identity/ca/reload", (HttpContext context, CertificateAuthorityReloader reloader, CertificateAuthorityProvider provider) =>
+        endpoints.MapPost("/identity/ca/reload", async (HttpContext context, CertificateAuthorityReloader reloader, CertificateAuthorityProvider provider) =>
         {
             var remote = context.Connection.RemoteIpAddress;
             if (remote is null || !IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
@@ -26,7 +26,7 @@ internal static class CertificateAuthorityEndpoints
                 return Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "the CA is reloaded by loopback callers only");
             }
 
-            var error = reloader.Reload();
+            var error = await reloader.ReloadAsync(context.RequestAborted).ConfigureAwait(false);
             return error is null
                 ? Results.Ok(View(provider))
                 : Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, detail: error);

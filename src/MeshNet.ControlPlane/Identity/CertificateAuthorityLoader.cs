@@ -175,6 +175,27 @@ internal static partial class CertificateAuthorityLoader
         return roots;
     }
 
+    /// <summary>As the extra file: blank means no extra roots, anything else must be PEM CA certificates only.</summary>
+    private static List<X509Certificate2> ParseExtraRoots(string? pem, string origin, string name)
+    {
+        if (string.IsNullOrWhiteSpace(pem))
+        {
+            return [];
+        }
+
+        var roots = ParseCertificates(pem, origin, name);
+        foreach (var root in roots)
+        {
+            var basic = root.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+            if (basic is not { CertificateAuthority: true })
+            {
+                throw new InvalidDataException($"{origin}: {name}: {root.Subject} is not a CA certificate (needs basicConstraints CA:true)");
+            }
+        }
+
+        return roots;
+    }
+
     /// <summary>The same root named twice (in --ca-cert and in the extra file during a rotation) is sent once.</summary>
     private static ImmutableArray<X509Certificate2> Distinct(IEnumerable<X509Certificate2> roots) =>
         [.. roots.DistinctBy(c => c.Thumbprint, StringComparer.OrdinalIgnoreCase)];
@@ -196,12 +217,21 @@ internal static partial class CertificateAuthorityLoader
 
     /// <summary>
     /// The CA from PEM text held elsewhere than in files (a Kubernetes Secret): <paramref name="certificatePem"/> is the
-    /// signer first, then any issuers; <paramref name="issuersPem"/> adds more issuers (up to the root).
+    /// signer first, then any issuers; <paramref name="issuersPem"/> adds more issuers (up to the root);
+    /// <paramref name="extraRootsPem"/> adds roots to trust besides (the holder's counterpart of --ca-bundle-extra, whose
+    /// roots are added as well).
     /// </summary>
     /// <param name="origin">Names the holder in error messages, e.g. "Secret meshnet-system/meshnet-ca".</param>
     /// <exception cref="InvalidDataException">Naming <paramref name="origin"/> and the entry at fault.</exception>
     public static CertificateAuthority FromPem(
-        string certificatePem, string keyPem, string? issuersPem, IdentityOptions options, string origin, (string Certificate, string Key, string Issuers) names, TimeProvider time)
+        string certificatePem,
+        string keyPem,
+        string? issuersPem,
+        string? extraRootsPem,
+        IdentityOptions options,
+        string origin,
+        (string Certificate, string Key, string Issuers, string ExtraRoots) names,
+        TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         X509Certificate2 signer;
@@ -217,7 +247,7 @@ internal static partial class CertificateAuthorityLoader
         return FromSigner(
             signer,
             () => [.. ParseCertificates(certificatePem, origin, names.Certificate), .. issuersPem is null ? [] : ParseCertificates(issuersPem, origin, names.Issuers)],
-            ReadExtraRoots(options),
+            [.. ReadExtraRoots(options), .. ParseExtraRoots(extraRootsPem, origin, names.ExtraRoots)],
             origin,
             names.Certificate,
             time);

@@ -11,7 +11,8 @@ namespace MeshNet.ControlPlane.Identity;
 /// --ca-cert/--ca-key, or the state directory's CA (phase 2). The files are polled, and a change is applied only once
 /// their content has stayed the same for one more poll, so an editor's truncate-then-write or a cert written a moment
 /// before its key is not loaded half-way. A reload that fails validation keeps the CA in force, logs why and shows the
-/// reason in /debug/errors until a good reload clears it.
+/// reason in /debug/errors until a good reload clears it. In Kubernetes mode with the CA in a Secret, the Secret is
+/// read again every <see cref="SecretPollInterval"/> and its content counts as one more watched file.
 /// </summary>
 internal sealed partial class CertificateAuthorityReloader(
     CertificateAuthorityProvider provider,
@@ -19,7 +20,8 @@ internal sealed partial class CertificateAuthorityReloader(
     string? stateDirectory,
     MeshChangeTracker tracker,
     TimeProvider time,
-    ILogger<CertificateAuthorityReloader> logger) : BackgroundService
+    ILogger<CertificateAuthorityReloader> logger,
+    CaSecretSource? secret = null) : BackgroundService
 {
     /// <summary>The origin of reload errors in /debug/errors.</summary>
     public const string ErrorOrigin = "identity";
@@ -28,6 +30,9 @@ internal sealed partial class CertificateAuthorityReloader(
     // small file reads per second.
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>One GET of one small object per replica; the rotation phases it serves are minutes apart.</summary>
+    public static readonly TimeSpan SecretPollInterval = TimeSpan.FromSeconds(2);
+
     private readonly IReadOnlyList<string> _files = CertificateAuthorityLoader.WatchedFiles(options, stateDirectory);
     private readonly Lock _reloadLock = new();
     private string? _applied;
@@ -35,20 +40,37 @@ internal sealed partial class CertificateAuthorityReloader(
     /// <summary>Reloads now, whatever the files' timestamps say. Returns null when the new CA is in force, else the reason it was refused.</summary>
     public string? Reload() => Reload(Fingerprint());
 
+    /// <summary>As <see cref="Reload()"/>, reading the CA Secret (when the CA lives in one) first.</summary>
+    public async Task<string?> ReloadAsync(CancellationToken cancellationToken)
+    {
+        if (secret is not null)
+        {
+            await secret.PollAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return Reload();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_files.Count == 0)
+        if (_files.Count == 0 && secret is null)
         {
             return;
         }
 
         _applied ??= Fingerprint();
         string? pending = null;
+        var secretPolled = time.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(PollInterval, time, stoppingToken).ConfigureAwait(false);
+                if (secret is not null && time.GetElapsedTime(secretPolled) >= SecretPollInterval)
+                {
+                    secretPolled = time.GetTimestamp();
+                    await secret.PollAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -81,7 +103,7 @@ internal sealed partial class CertificateAuthorityReloader(
             CertificateAuthority next;
             try
             {
-                next = CertificateAuthorityLoader.Reload(options, stateDirectory, previous, time);
+                next = secret?.Build() ?? CertificateAuthorityLoader.Reload(options, stateDirectory, previous, time);
             }
             catch (InvalidDataException ex)
             {
@@ -104,8 +126,13 @@ internal sealed partial class CertificateAuthorityReloader(
         }
     }
 
-    /// <summary>The watched files' content hashes; a file that cannot be read counts as its error, so its return is a change.</summary>
-    private string Fingerprint() => string.Join('|', _files.Select(file =>
+    /// <summary>
+    /// The watched files' content hashes (and the Secret's, as last read); a file that cannot be read counts as its
+    /// error, so its return is a change.
+    /// </summary>
+    private string Fingerprint() => FilesFingerprint() + (secret is null ? string.Empty : "|secret:" + secret.Fingerprint);
+
+    private string FilesFingerprint() => string.Join('|', _files.Select(file =>
     {
         try
         {
