@@ -105,8 +105,9 @@ internal sealed partial class CaSecretSource(CaSecretStore store, string ns, str
                 LogPollRecovered(logger, Description);
             }
         }
-        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Whatever the failure (HTTP, timeout, an unreadable answer), following must not end: the next poll retries.
             if (Interlocked.Exchange(ref _pollFailing, 1) == 0)
             {
                 LogPollFailed(logger, Description, ex.Message);

@@ -110,6 +110,21 @@ public sealed class CaSecretRotationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FailedReadsOfTheSecret_ChangeNothing_AndFollowingResumes()
+    {
+        var before = _host.Server.Requests("GET secrets");
+        _host.Server.FailNext("GET secrets", 2);
+        await _host.Server.WaitForRequestsAsync("GET secrets", before + 2, _host.Deadline);
+
+        var ca = await CaAsync();
+        Assert.Equal(Sha256(_oldRoot), ca.GetProperty("signer").GetProperty("sha256").GetString());
+        Assert.Equal(JsonValueKind.Null, ca.GetProperty("lastError").ValueKind);
+
+        _host.Server.Apply(Secret(_newRoot));
+        await CaUntilAsync(c => c.GetProperty("signer").GetProperty("sha256").GetString() == Sha256(_newRoot));
+    }
+
+    [Fact]
     public async Task AnExtraRootThatIsNotACa_IsRefused_NamingTheKey()
     {
         using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);

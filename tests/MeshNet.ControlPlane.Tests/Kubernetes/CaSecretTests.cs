@@ -9,13 +9,12 @@ using MeshNet.ControlPlane.Identity;
 using MeshNet.Kubernetes.Tests.Api;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using static MeshNet.ControlPlane.Tests.Kubernetes.TestCaSecrets;
 
 namespace MeshNet.ControlPlane.Tests.Kubernetes;
 
 public sealed class CaSecretTests : IAsyncLifetime
 {
-    private const string Namespace = "mesh";
-
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("meshnet-ca-secret-");
     private readonly CancellationTokenSource _deadline = new(TimeSpan.FromSeconds(60));
     private readonly List<ControlPlaneApp> _apps = [];
@@ -113,6 +112,29 @@ public sealed class CaSecretTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoReplicas_FollowAnEditedSecret_ToTheSameSigner_WithoutTalkingToEachOther()
+    {
+        using var first = NewCa("First root", issuer: null);
+        using var second = NewCa("Second root", issuer: null);
+        _server.Apply(Secret(first));
+        var apps = new[] { await StartAsync(), await StartAsync() };
+        Assert.All(apps, app => Assert.Equal(Sha256(first), Authority(app).SignerSha256));
+
+        _server.Apply(Secret(second));
+
+        // Each replica polls the Secret on its own: wait for both with the test's deadline.
+        foreach (var app in apps)
+        {
+            while (Authority(app).SignerSha256 != Sha256(second))
+            {
+                await Task.Delay(100, _deadline.Token);
+            }
+        }
+
+        Assert.Empty(_server.SecretPosts);
+    }
+
+    [Fact]
     public async Task SecretName_ComesFromTheFlag()
     {
         var app = await StartAsync("--ca-secret", "corp-mesh-ca");
@@ -172,42 +194,9 @@ public sealed class CaSecretTests : IAsyncLifetime
 
     private static CertificateAuthority Authority(ControlPlaneApp app) => app.Services.GetRequiredService<CertificateAuthorityProvider>().Current;
 
-    private static string Sha256(X509Certificate2 certificate) => Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
-
     private static string Text(JsonNode node, string name) => node[name]!.GetValue<string>();
 
     private static string Data(JsonNode secret, string key) => Encoding.ASCII.GetString(Convert.FromBase64String(secret["data"]![key]!.GetValue<string>()));
-
-    private static string Base64(string text) => Convert.ToBase64String(Encoding.ASCII.GetBytes(text));
-
-    private static string KeyPem(X509Certificate2 certificate)
-    {
-        using var key = certificate.GetECDsaPrivateKey()!;
-        return key.ExportPkcs8PrivateKeyPem();
-    }
-
-    private static string Secret(string certificate, string? key, string? ca = null)
-    {
-        var data = new JsonObject { ["tls.crt"] = Base64(certificate) };
-        if (key is not null)
-        {
-            data["tls.key"] = Base64(key);
-        }
-
-        if (ca is not null)
-        {
-            data["ca.crt"] = Base64(ca);
-        }
-
-        return new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["type"] = "kubernetes.io/tls",
-            ["metadata"] = new JsonObject { ["name"] = "meshnet-ca", ["namespace"] = Namespace },
-            ["data"] = data,
-        }.ToJsonString();
-    }
 
     private static string LeafSecret()
     {
@@ -216,25 +205,6 @@ public sealed class CaSecretTests : IAsyncLifetime
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         using var leaf = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
         return Secret(leaf.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
-    }
-
-    /// <summary>An operator's own CA: a self-signed root, or an intermediate signed by <paramref name="issuer"/>.</summary>
-    private static X509Certificate2 NewCa(string name, X509Certificate2? issuer)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, critical: true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        var notBefore = DateTimeOffset.UtcNow.AddHours(-2);
-        if (issuer is null)
-        {
-            return request.CreateSelfSigned(notBefore, notBefore.AddDays(365));
-        }
-
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
-        using var signed = request.Create(issuer, notBefore.AddMinutes(1), notBefore.AddDays(300), [1, 2, 3, 4]);
-        return signed.CopyWithPrivateKey(key);
     }
 
     /// <summary>Every formatted log line, with its exception, of every category.</summary>

@@ -6,6 +6,7 @@ namespace MeshNet.Kubernetes.Tests.Api;
 /// <summary>
 /// Secrets by name, as kube-apiserver answers them: GET one (404 NotFound when absent), POST to create (201 with the
 /// stored object, 409 AlreadyExists when the name is taken: create never overwrites). Data values stay base64 as sent.
+/// GETs honour <see cref="FailNext"/> ("GET secrets").
 /// </summary>
 internal sealed partial class ApiServerDouble
 {
@@ -42,7 +43,12 @@ internal sealed partial class ApiServerDouble
     {
         if (method == "GET" && name is not null)
         {
-            _ = Count("GET secrets");
+            if (Count("GET secrets"))
+            {
+                await WriteStatusAsync(context, 500, "InternalError", "Internal error occurred: etcdserver: request timed out");
+                return;
+            }
+
             Task? hold = null;
             lock (_lock)
             {
