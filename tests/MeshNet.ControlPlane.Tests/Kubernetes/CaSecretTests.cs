@@ -108,7 +108,9 @@ public sealed class CaSecretTests : IAsyncLifetime
         var winner = Sha256(X509Certificate2.CreateFromPem(Data(stored, "tls.crt")));
         Assert.Equal(posted[0], winner);
         Assert.All(apps, app => Assert.Equal(winner, Authority(app).SignerSha256));
-        Assert.Equal(3, _server.Requests("GET secrets"));
+        // Two reads that found nothing, and the loser's read of the winner's Secret; each replica's follower polls the
+        // Secret 2 s after start, which a slow machine may already have reached.
+        Assert.InRange(_server.Requests("GET secrets"), 3, 5);
     }
 
     [Fact]
