@@ -13,7 +13,8 @@ public sealed class TimeoutTests
         hung.Behaviour = FaultBackend.Hang();
         await using var proxy = await OutboundProxy.StartAsync();
         var cluster = Posts(hung, healthy).WithRetries(1, "connect-failure");
-        cluster.Timeouts.PerTry = Ms(200);
+        // Long enough that the healthy endpoint always answers within it on a busy CI machine (200 ms did not).
+        cluster.Timeouts.PerTry = Ms(1000);
         await proxy.ApplyAsync(cluster);
 
         var replies = await proxy.SendManyAsync(4);
