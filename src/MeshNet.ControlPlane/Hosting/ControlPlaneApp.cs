@@ -158,8 +158,14 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
     /// First half of <see cref="StartAsync"/>: listeners up, not ready yet. Health checks answer and sidecars may
     /// connect, but their first response waits for <see cref="LoadAsync"/> so it is never an empty mesh.
     /// </summary>
-    internal Task StartListenersAsync(CancellationToken cancellationToken)
+    internal async Task StartListenersAsync(CancellationToken cancellationToken)
     {
+        // Kubernetes mode without --ca-cert: the CA Secret is read before anything needs the CA.
+        if (_app.Services.GetService<CaSecretPreload>() is { } preload && _app.Services.GetRequiredService<IdentityOptions>().CaCertFile is null)
+        {
+            await preload.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         // The CA loads (or is generated and persisted) before any listener opens: a bad --ca-cert fails start-up
         // with one line instead of failing the first Certify call.
         _app.Services.GetRequiredService<CertificateIssuer>();
@@ -168,7 +174,7 @@ internal sealed class ControlPlaneApp : IAsyncDisposable
         _app.Services.GetRequiredService<GrpcTransportRefresher>().RefreshNow();
         // Before any sidecar connects: every first response carries the bundle, and a CA reload pushes the new one.
         _app.Services.GetRequiredService<CertificateAuthorityProvider>().SubscribeTrustBundle(_app.Services.GetRequiredService<ProxySnapshotCache>().SetTrustBundle);
-        return _app.StartAsync(cancellationToken);
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The cluster DNS listener; <see cref="ClusterDnsHost.LocalEndPoint"/> is null unless --dns was given.</summary>

@@ -62,6 +62,7 @@ internal static partial class KubernetesModeWiring
             sp.GetRequiredService<IdentityOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CertificateAuthority).FullName!)));
+        services.AddSingleton(sp => new CaSecretPreload(sp.GetRequiredService<CaSecretSource>(), CaSecretTimeout));
         services.AddSingleton(sp =>
         {
             var identity = sp.GetRequiredService<IdentityOptions>();
@@ -72,20 +73,10 @@ internal static partial class KubernetesModeWiring
                 return new CertificateAuthorityProvider(CertificateAuthorityLoader.Load(identity, null, time, logger), time);
             }
 
-            var source = sp.GetRequiredService<CaSecretSource>();
-            // Resolved once, at start-up, before any listener opens (ControlPlaneApp.StartListenersAsync); DI factories
-            // are synchronous, and a thread-pool thread has no synchronization context to deadlock on.
-            using var timeout = new CancellationTokenSource(CaSecretTimeout);
-            try
-            {
-                var authority = Task.Run(() => source.LoadAsync(timeout.Token)).GetAwaiter().GetResult();
-                return new CertificateAuthorityProvider(authority, time);
-            }
-            catch (OperationCanceledException ex)
-            {
-                // Not a shutdown: start-up must fail with the reason instead of exiting as if stopped.
-                throw new InvalidDataException($"{source.Description}: no answer from the API server within {CaSecretTimeout.TotalSeconds:0} s", ex);
-            }
+            // ControlPlaneApp.StartListenersAsync preloads the Secret; resolving the provider any earlier is a bug.
+            var preload = sp.GetRequiredService<CaSecretPreload>();
+            return new CertificateAuthorityProvider(
+                preload.Loaded ?? throw new InvalidOperationException($"{preload.Source.Description} was not loaded before the CA was needed"), time);
         });
         services.AddSingleton(sp => new CertificateAuthorityReloader(
             sp.GetRequiredService<CertificateAuthorityProvider>(),
