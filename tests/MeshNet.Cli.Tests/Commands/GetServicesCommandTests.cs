@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using MeshNet.Cli.Commands;
+using MeshNet.Cli.Tests.Testing;
 
 namespace MeshNet.Cli.Tests.Commands;
 
@@ -11,13 +11,14 @@ namespace MeshNet.Cli.Tests.Commands;
 /// </summary>
 public sealed class GetServicesCommandTests : IDisposable
 {
-    private readonly HttpListener _listener;
+    private readonly LoopbackHttpServer _server;
     private readonly Uri _controlPlane;
-    private readonly CancellationTokenSource _stop = new();
 
     public GetServicesCommandTests()
     {
-        (_listener, _controlPlane) = StartListener(File.ReadAllBytes(TestData("debug-services.json")));
+        var services = File.ReadAllText(TestData("debug-services.json"));
+        _server = new LoopbackHttpServer(url => url.AbsolutePath == "/debug/services" ? (200, "application/json", services) : (404, "application/json", "{}"));
+        _controlPlane = _server.Url;
     }
 
     [Theory]
@@ -59,12 +60,7 @@ public sealed class GetServicesCommandTests : IDisposable
         Assert.Contains("MESHNET_CONTROL_PLANE", stderr, StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Close();
-        _stop.Dispose();
-    }
+    public void Dispose() => _server.Dispose();
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(Uri controlPlane, string ns, bool all, string? format)
     {
@@ -73,59 +69,6 @@ public sealed class GetServicesCommandTests : IDisposable
         using var stderr = new StringWriter { NewLine = "\n" };
         var code = await new GetServicesCommand(http, controlPlane, stdout, stderr).RunAsync(ns, all, format, CancellationToken.None);
         return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private (HttpListener Listener, Uri Url) StartListener(byte[] body)
-    {
-        // HttpListener takes no port 0: try free ports the OS hands out until one binds.
-        for (var attempt = 0; ; attempt++)
-        {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-
-            var url = new Uri($"http://127.0.0.1:{port}/");
-            var listener = new HttpListener();
-            listener.Prefixes.Add(url.ToString());
-            try
-            {
-                listener.Start();
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-                continue;
-            }
-
-            _ = ServeAsync(listener, body);
-            return (listener, url);
-        }
-    }
-
-    private async Task ServeAsync(HttpListener listener, byte[] body)
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var found = context.Request.Url?.AbsolutePath == "/debug/services";
-            context.Response.StatusCode = found ? 200 : 404;
-            context.Response.ContentType = "application/json";
-            var payload = found ? body : Encoding.UTF8.GetBytes("{}");
-            await context.Response.OutputStream.WriteAsync(payload);
-            context.Response.Close();
-        }
     }
 
     private static string TestData(string name) => Path.Combine(TestPaths.RepositoryRoot, "tests", "MeshNet.Cli.Tests", "Commands", "testdata", name);
