@@ -40,6 +40,10 @@ internal sealed partial class OutboundExchange
     private bool _methodRetriable;
     private int _attempt;
     private int? _heldBackStatus;
+
+    // The running attempt's timer is what is left of the request timeout (shorter than any per-try timeout): when it
+    // fires, the request timed out, even if the timer fired a hair before the deadline RequestExpired checks.
+    private bool _attemptEndsWithRequest;
     private OutboundDestination? _destination;
     private int _sent;
 
@@ -266,7 +270,7 @@ internal sealed partial class OutboundExchange
             return false;
         }
 
-        if (timedOut && RequestExpired)
+        if (timedOut && (RequestExpired || _attemptEndsWithRequest))
         {
             RequestTimedOut();
             return false;
@@ -385,6 +389,7 @@ internal sealed partial class OutboundExchange
     private CancellationTokenSource? AttemptTimer()
     {
         var limit = _policy.PerTryTimeout;
+        _attemptEndsWithRequest = false;
         if (_policy.RequestTimeout is null)
         {
             return limit is { } perTry ? _timers.Rent(perTry) : null;
@@ -393,6 +398,7 @@ internal sealed partial class OutboundExchange
         if (Remaining is { } remaining && (limit is null || remaining < limit))
         {
             limit = remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1);
+            _attemptEndsWithRequest = true;
         }
 
         return limit is { } value ? _timers.Rent(value) : null;
