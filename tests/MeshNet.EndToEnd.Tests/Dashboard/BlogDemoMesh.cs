@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using MeshNet.EndToEnd.Tests.Harness;
@@ -70,20 +69,7 @@ internal sealed partial class BlogDemoMesh : IAsyncDisposable
         await _traffic;
         if (IsStarted() && !_meshctl.HasExited)
         {
-            using (var term = Process.Start("kill", ["-TERM", _meshctl.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
-            using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            try
-            {
-                await _meshctl.WaitForExitAsync(wait.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _meshctl.Kill(entireProcessTree: true);
-            }
+            await Terminate.GracefullyAsync(_meshctl);
         }
 
         _meshctl.Dispose();

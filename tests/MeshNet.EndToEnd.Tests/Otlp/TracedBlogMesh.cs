@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -97,20 +96,7 @@ public sealed partial class TracedBlogMesh : IAsyncLifetime
     {
         if (_meshctl is { HasExited: false })
         {
-            using (var term = Process.Start("kill", ["-TERM", _meshctl.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
-            using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            try
-            {
-                await _meshctl.WaitForExitAsync(wait.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _meshctl.Kill(entireProcessTree: true);
-            }
+            await Terminate.GracefullyAsync(_meshctl);
         }
 
         _meshctl?.Dispose();
